@@ -1,0 +1,73 @@
+import { AppError } from '../../core/api/errors';
+import type { Db } from './db';
+import { ENTITIES, type EntityFields, type EntityName, type EntitySpec } from './entities';
+import { cachedStatement } from './statements';
+
+// The single write path for synced entities. Every insert and update goes through here and
+// leaves a change_log row in the same transaction — the place the sync outbox hooks in.
+
+function encode(spec: EntitySpec, field: string, value: unknown): unknown {
+  if (spec.booleans.includes(field)) return value ? 1 : 0;
+  return value === undefined ? null : value;
+}
+
+function knownFields(spec: EntitySpec, fields: Record<string, unknown>): string[] {
+  const names = Object.keys(fields).filter((f) => fields[f] !== undefined);
+  for (const f of names) if (!(f in spec.fields)) throw new Error(`${spec.table} has no field ${f}`);
+  return names;
+}
+
+function recordChange(
+  db: Db,
+  change: { entity: EntityName; id: string; op: 'insert' | 'update'; fields: Record<string, unknown>; baseVersion: number | null; at: string },
+): void {
+  cachedStatement(
+    db,
+    'INSERT INTO change_log (entity, entity_id, op, fields, base_version, at) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(change.entity, change.id, change.op, JSON.stringify(change.fields), change.baseVersion, change.at);
+}
+
+export function insertEntity<E extends EntityName>(db: Db, entity: E, id: string, fields: EntityFields<E>, at: string): void {
+  const spec: EntitySpec = ENTITIES[entity];
+  const values = fields as Record<string, unknown>;
+  const names = knownFields(spec, values);
+  const columns = ['id', ...names.map((f) => spec.fields[f]!), 'version', 'created_at', 'updated_at'];
+  const sql = `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+  cachedStatement(db, sql).run(id, ...names.map((f) => encode(spec, f, values[f])), 1, at, at);
+  recordChange(db, { entity, id, op: 'insert', fields: pick(values, names), baseVersion: null, at });
+}
+
+/**
+ * Applies a patch and bumps the version. With `baseVersion`, an edit made on a stale copy
+ * is refused instead of silently overwriting a newer one.
+ */
+export function updateEntity<E extends EntityName>(
+  db: Db,
+  entity: E,
+  id: string,
+  patch: EntityFields<E>,
+  at: string,
+  baseVersion?: number,
+): number {
+  const spec: EntitySpec = ENTITIES[entity];
+  const values = patch as Record<string, unknown>;
+  const names = knownFields(spec, values);
+  const current = cachedStatement(db, `SELECT version FROM ${spec.table} WHERE id = ?`).get(id) as { version: number } | undefined;
+  if (!current) throw new AppError('not_found', `${entity}.not_found`, { id });
+  if (baseVersion !== undefined && baseVersion !== current.version) {
+    throw new AppError('conflict', 'stale_version', { entity, id, baseVersion, currentVersion: current.version });
+  }
+  if (names.length === 0) return current.version;
+  const sets = names.map((f) => `${spec.fields[f]} = ?`).join(', ');
+  cachedStatement(db, `UPDATE ${spec.table} SET ${sets}, version = version + 1, updated_at = ? WHERE id = ?`).run(
+    ...names.map((f) => encode(spec, f, values[f])),
+    at,
+    id,
+  );
+  recordChange(db, { entity, id, op: 'update', fields: pick(values, names), baseVersion: current.version, at });
+  return current.version + 1;
+}
+
+function pick(values: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  return Object.fromEntries(names.map((n) => [n, values[n]]));
+}

@@ -1,0 +1,60 @@
+import { DatePicker, Form, Modal, Select } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { useEffect, useMemo, useState } from 'react';
+import type { GridNode } from '../../../core/api/areas';
+import { allowedParentLevels, type GridUnit } from '../../../core/domain/grid';
+import { api } from '../../api/client';
+import { useI18n } from '../../app/i18n/i18n-context';
+import { DATE_FORMAT, toIsoDate, todayDayjs } from '../../components/dates';
+import { gridLevelLabel } from '../../components/labels';
+import { useNotify } from '../../components/use-notify';
+import { subtreeIds } from './grid-tree-data';
+
+const NONE = '__none__';
+
+export function GridMoveModal(props: { grid: GridUnit | null; grids: readonly GridNode[]; onClose: () => void; onMoved: () => void }) {
+  const { t } = useI18n();
+  const notify = useNotify();
+  const [form] = Form.useForm<{ parentId: string; date: Dayjs }>();
+  const [saving, setSaving] = useState(false);
+  const { grid } = props;
+  useEffect(() => {
+    if (grid) form.setFieldsValue({ parentId: grid.parentId ?? NONE, date: todayDayjs() });
+  }, [grid, form]);
+  // Same community, an allowed parent level, and never inside its own subtree.
+  const options = useMemo(() => {
+    if (!grid) return [];
+    const allowed = allowedParentLevels(grid.level);
+    const own = subtreeIds(props.grids, grid.id);
+    const list = props.grids
+      .filter((g) => g.orgUnitId === grid.orgUnitId && !own.has(g.id) && allowed.includes(g.level))
+      .map((g) => ({ value: g.id, label: `${gridLevelLabel(t, g.level)} · ${g.name}（${g.code}）` }));
+    return allowed.includes(null) ? [{ value: NONE, label: t('grid.parentNone') }, ...list] : list;
+  }, [grid, props.grids, t]);
+  const submit = async () => {
+    if (!grid) return;
+    const values = await form.validateFields();
+    setSaving(true);
+    try {
+      await api.grid.move({ id: grid.id, parentId: values.parentId === NONE ? null : values.parentId, date: toIsoDate(values.date) });
+      notify.ok(t('grid.movedMsg'));
+      props.onMoved();
+    } catch (error) {
+      notify.fail(error);
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <Modal open={grid !== null} title={t('grid.moveTitle')} onCancel={props.onClose} onOk={() => void submit()} confirmLoading={saving} destroyOnHidden>
+      <Form form={form} layout="vertical" data-testid="grid-move-form">
+        <Form.Item name="parentId" label={t('grid.newParent')} rules={[{ required: true }]}>
+          <Select options={options} data-testid="grid-move-parent" />
+        </Form.Item>
+        <Form.Item name="date" label={t('grid.moveDate')} rules={[{ required: true }]}>
+          <DatePicker format={DATE_FORMAT} allowClear={false} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

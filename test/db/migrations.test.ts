@@ -1,0 +1,80 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDb } from '../../electron/store/db';
+import { migrate, NewerDatabaseError, type Migration } from '../../electron/store/migrate';
+import { migrations } from '../../electron/store/migrations';
+
+const tempFile = () => join(mkdtempSync(join(tmpdir(), 'griddesk-mig-')), 'db.sqlite');
+
+describe('migration runner', () => {
+  it('brings a new file to the latest version with STRICT tables', () => {
+    const db = openDb(tempFile());
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%fts%'").all() as {
+      name: string;
+      sql: string;
+    }[];
+    expect(tables.length).toBeGreaterThan(5);
+    for (const t of tables) expect(t.sql, t.name).toMatch(/STRICT$/);
+    db.close();
+  });
+
+  it('refuses a file from a newer GridDesk and leaves it untouched', () => {
+    const file = tempFile();
+    openDb(file).close();
+    const raw = new Database(file);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => openDb(file)).toThrow(NewerDatabaseError);
+    const check = new Database(file);
+    expect(check.pragma('user_version', { simple: true })).toBe(99);
+    check.close();
+  });
+
+  it('applies all pending steps in one transaction: a failing step leaves nothing behind', () => {
+    const db = new Database(':memory:');
+    const steps: Migration[] = [
+      { version: 1, name: 'one', up: (d) => d.exec('CREATE TABLE a (x INTEGER) STRICT') },
+      { version: 2, name: 'two', up: () => { throw new Error('boom'); } },
+    ];
+    expect(() => migrate(db, steps)).toThrow('boom');
+    expect(db.pragma('user_version', { simple: true })).toBe(0);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'a'").get()).toEqual({ n: 0 });
+  });
+
+  it('checks the order of the migration list', () => {
+    const db = new Database(':memory:');
+    expect(() => migrate(db, [{ version: 2, name: 'skipped', up: () => {} }])).toThrow(/expected 1/);
+  });
+
+  it('refuses a SQLite file that is not GridDesk data', () => {
+    const file = tempFile();
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE other (x)');
+    raw.pragma('user_version = 3');
+    raw.close();
+    expect(() => openDb(file)).toThrow(/not a GridDesk data file/);
+  });
+});
+
+describe('0001 initial', () => {
+  it('enforces the rules the services rely on', () => {
+    const db = openDb(':memory:');
+    const insertOrg = db.prepare(
+      "INSERT INTO org_unit (id, code, name, level, created_at, updated_at) VALUES (?, ?, 'x', ?, '', '')",
+    );
+    insertOrg.run('d', '610116000000', 'district');
+    expect(() => insertOrg.run('d2', '610116000000', 'district')).toThrow(/UNIQUE/);
+    expect(() => insertOrg.run('s', '610116001000', 'province')).toThrow(/CHECK/);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO assignment (id, person_id, grid_id, org_unit_id, role, start_date, created_at, updated_at) VALUES ('a', 'p', NULL, NULL, 'leader', '2024-01-01', '', '')",
+        )
+        .run(),
+    ).toThrow();
+  });
+});

@@ -1,0 +1,79 @@
+import { arrangeStreet, CODES } from './arrange';
+import { expect, openApp, test } from './fixtures';
+import { GridsPage } from './pages/grids-page';
+
+test('a clerk builds the administrative units and a grid tree down to a micro grid', async ({ page, station }) => {
+  await openApp(page, station);
+  const grids = new GridsPage(page);
+
+  // An empty station: district first, then the street and one community under it.
+  await grids.addOrgUnit(CODES.district, '长安区');
+  await grids.selectOrg(CODES.district);
+  await grids.addOrgUnit(CODES.street, '韦曲街道');
+  await grids.selectOrg(CODES.street);
+  await grids.addOrgUnit(CODES.community, '南街社区');
+  await grids.selectOrg(CODES.community);
+
+  const large = await grids.createTopGrid('南街第一大网格', '大网格');
+  expect(large).toBe(`${CODES.community}1001`);
+  const small = await grids.createChildGrid(large, '南街一号小网格', '小网格');
+  expect(small).toBe(`${CODES.community}3001`);
+  await grids.selectGrid(small);
+  await page.getByTestId('grid-add-child').click();
+  await expect(grids.shell.dialog().getByTestId('grid-code')).toHaveValue(/^\d{19}$/);
+  await grids.shell.screenshot('grid-form');
+  const micro = await grids.fillGrid('南街一号微网格', '微网格');
+  expect(micro).toBe(`${small}001`);
+
+  // The tree nests them and the details show the path down from the community.
+  await grids.selectGrid(micro);
+  await expect(grids.details().locator('.ant-breadcrumb')).toContainText('南街社区');
+  await expect(grids.details().locator('.ant-breadcrumb')).toContainText('南街一号小网格');
+  await expect(grids.details()).toContainText('微网格');
+  await expect(page.getByTestId('grid-history')).toContainText('新建');
+
+  // A rule the server enforces comes back in the clerk's words.
+  await grids.selectGrid(large);
+  await page.getByTestId('grid-retire').click();
+  await grids.shell.dialog().getByTestId('grid-retire-reason').fill('区划调整');
+  await grids.shell.dialog().getByRole('button', { name: '撤销网格' }).click();
+  await grids.shell.expectError('该网格下还有下级网格');
+  await grids.shell.dialog().getByRole('button', { name: '取消' }).click();
+
+  await grids.selectGrid(small);
+  await grids.shell.screenshot('grids');
+});
+
+test('a clerk edits, moves and retires grids, and the history tells what happened', async ({ page, station }) => {
+  const street = await arrangeStreet(station);
+  await openApp(page, station);
+  const grids = new GridsPage(page);
+  await grids.selectOrg(street.community.code);
+
+  // Descriptive fields change in place.
+  await grids.selectGrid(street.small.code);
+  await page.getByTestId('grid-edit').click();
+  const edit = grids.shell.dialog();
+  await edit.getByRole('spinbutton').fill('256');
+  await edit.getByRole('button', { name: '保存' }).click();
+  await grids.shell.expectSuccess('网格已保存');
+  await expect(grids.details()).toContainText('256');
+
+  // The small grid moves to hang directly under the community.
+  await page.getByTestId('grid-move').click();
+  await page.getByTestId('grid-move-parent').click();
+  await grids.shell.pickOption('直属本社区');
+  await grids.shell.dialog().getByRole('button', { name: '确定' }).click();
+  await grids.shell.expectSuccess('已调整上级网格');
+  await expect(grids.details().locator('.ant-breadcrumb')).not.toContainText('南街第一大网格');
+  await expect(page.getByTestId('grid-history')).toContainText('调整上级');
+
+  // The large grid has no children left, so it can be retired; it leaves the tree.
+  await grids.selectGrid(street.large.code);
+  await page.getByTestId('grid-retire').click();
+  await grids.shell.dialog().getByTestId('grid-retire-reason').fill('区划调整');
+  await grids.shell.dialog().getByRole('button', { name: '撤销网格' }).click();
+  await grids.shell.expectSuccess('网格已撤销');
+  await expect(grids.gridNode(street.large.code)).toHaveCount(0);
+  await expect(grids.gridNode(street.small.code)).toBeVisible();
+});
