@@ -5,6 +5,8 @@ import { closeAppContext, openAppContext, type AppContext } from './services/con
 import { registerIpc } from './ipc';
 import { createLogger } from './log';
 import { installMenu } from './menu';
+import { safeStorageTokenStore } from './secure-token';
+import { startSync, stopSync } from './sync';
 import { createMainWindow, type WindowPaths } from './window';
 
 const log = createLogger('main');
@@ -68,13 +70,27 @@ export function main(): void {
     if (context) closeAppContext(context);
     context = null;
   };
-  app.on('will-quit', shutdown);
+  // A running sync cycle must finish before the database closes under it: hold the quit
+  // until the engine has stopped, then quit for real.
+  let syncStopped = false;
+  app.on('will-quit', (event) => {
+    if (!syncStopped) {
+      event.preventDefault();
+      void stopSync().finally(() => {
+        syncStopped = true;
+        app.quit();
+      });
+      return;
+    }
+    shutdown();
+  });
 
   app
     .whenReady()
     .then(() => {
       installMenu({ isPackaged: app.isPackaged, platform: process.platform });
       context = openAppContext({ dataDir: app.getPath('userData'), transport: 'ipc' });
+      startSync(context, { tokenStore: safeStorageTokenStore(app.getPath('userData')) });
       unregister = registerIpc(createHandlers(context), { rendererDir: paths.rendererDir });
       window = createMainWindow(paths, { title: 'GridDesk', devTools: !app.isPackaged });
       window.on('closed', () => {

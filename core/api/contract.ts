@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { app, backup, coverage, grid, org, people, transfer } from './areas';
 import { defineContract } from './define';
+import { sync } from './sync';
 
 /** The whole app API. IPC, the browser host and the renderer's client derive from it. */
-export const contract = defineContract(app, org, grid, people, coverage, transfer, backup);
+export const contract = defineContract(app, org, grid, people, coverage, transfer, backup, sync);
 
 export type ApiContract = typeof contract;
 export type MethodName = keyof ApiContract & string;

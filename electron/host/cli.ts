@@ -4,6 +4,7 @@ import { closeAppContext, openAppContext } from '../services/context';
 import { createHandlers } from '../services';
 import { defaultDataDir } from '../cli/data-dir';
 import { parseArgs } from 'node:util';
+import { startSync, stopSync } from '../sync';
 import { startHost } from './server';
 
 // `npm run web`: the main-process services behind a loopback HTTP host, for any browser.
@@ -23,15 +24,19 @@ if (!existsSync(`${rendererDir}/index.html`)) {
 }
 const dataDir = values['data-dir'] ?? defaultDataDir();
 const ctx = openAppContext({ dataDir, transport: 'http' });
+startSync(ctx);
 const host = await startHost({ handlers: createHandlers(ctx), rendererDir, port });
 console.log(`GridDesk (browser mode) — data: ${dataDir}`);
 console.log(`Open ${host.url}`);
 
 const stop = () => {
-  void host.close().then(() => {
-    closeAppContext(ctx);
-    process.exit(0);
-  });
+  // Let a running sync cycle finish before the database closes under it.
+  void stopSync()
+    .then(() => host.close())
+    .then(() => {
+      closeAppContext(ctx);
+      process.exit(0);
+    });
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

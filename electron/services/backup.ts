@@ -6,6 +6,7 @@ import { AppError } from '../../core/api/errors';
 import { APPLICATION_ID, openDb, sqliteOptions } from '../store/db';
 import { latestVersion } from '../store/migrate';
 import { migrations } from '../store/migrations';
+import { lastMutationId, raiseMutationFloor } from '../store/write';
 import { createLogger } from '../log';
 import type { AppContext } from './context';
 
@@ -91,12 +92,14 @@ export async function restoreBackup(ctx: AppContext, path: string): Promise<Resp
   const safetyCopy = await createBackup(ctx, undefined, 'before-restore');
   const staged = `${ctx.dbFile}.restoring`;
   copyFileSync(source, staged);
+  const mutationFloor = lastMutationId(ctx.db);
   ctx.db.close();
   try {
     for (const suffix of ['-wal', '-shm']) rmSync(`${ctx.dbFile}${suffix}`, { force: true });
     renameSync(staged, ctx.dbFile);
   } finally {
     ctx.db = openDb(ctx.dbFile);
+    raiseMutationFloor(ctx.db, mutationFloor);
   }
   log.info({ from: basename(source), safetyCopy: safetyCopy.fileName }, 'restored');
   return { safetyCopy };

@@ -9,11 +9,12 @@ import { createGrid, findGrids, gridDetails, gridTree, moveGrid, nextGridCode, r
 import { createOrgUnit, orgTree, updateOrgUnit } from './org';
 import { assignRole, createPerson, endAssignment, personDetails, rosterPage, updatePerson } from './people';
 import { getLocale, setLocale } from './settings';
+import { createSyncHandlers, withSyncTriggers } from './sync';
 import { createTransferHandlers } from './transfer';
 
 /** The app API implemented over one context; both transports serve exactly this object. */
 export function createHandlers(ctx: AppContext): Handlers {
-  return {
+  return withSyncTriggers(ctx, {
     'app.info': () => ({ version: packageJson.version, schemaVersion: latestVersion(migrations), dataDir: ctx.dataDir, transport: ctx.transport }),
     'app.settings': () => ({ locale: getLocale(ctx.db) }),
     'app.setLocale': ({ locale }) => {
@@ -43,5 +44,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     'backup.list': () => listBackups(ctx),
     'backup.create': ({ path }) => createBackup(ctx, path),
     'backup.restore': ({ path }) => restoreBackup(ctx, path),
-  };
+    ...createSyncHandlers(ctx),
+  });
 }

@@ -71,3 +71,21 @@ export function updateEntity<E extends EntityName>(
 function pick(values: Record<string, unknown>, names: string[]): Record<string, unknown> {
   return Object.fromEntries(names.map((n) => [n, values[n]]));
 }
+
+/** The highest mutation id ever issued by this replica. */
+export function lastMutationId(db: Db): number {
+  const row = cachedStatement(db, "SELECT seq FROM sqlite_sequence WHERE name = 'change_log'").get() as { seq: number } | undefined;
+  return row?.seq ?? 0;
+}
+
+/**
+ * Makes the next mutation id at least `floor + 1`. After restoring an older backup the
+ * replica must not issue ids the server has already seen: it would skip them as re-sent.
+ */
+export function raiseMutationFloor(db: Db, floor: number): void {
+  if (lastMutationId(db) >= floor) return;
+  db.transaction(() => {
+    db.prepare("DELETE FROM sqlite_sequence WHERE name = 'change_log'").run();
+    db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('change_log', ?)").run(floor);
+  })();
+}

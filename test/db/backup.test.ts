@@ -26,6 +26,18 @@ describe('backup and restore', () => {
     expect(listed.map((b) => b.fileName)).toContain(backup.fileName);
   });
 
+  it('never reissues a mutation id after restoring an older backup', async () => {
+    const { community } = await seedOrgTree(station);
+    const backup = await station.call('backup.create', {});
+    await station.call('people.create', { name: '备份后', orgUnitId: community.id });
+    const maxSeq = () => (station.ctx.db.prepare('SELECT max(seq) AS m FROM change_log').get() as { m: number }).m;
+    const before = maxSeq();
+    await station.call('backup.restore', { path: backup.path });
+    expect(maxSeq()).toBeLessThan(before);
+    await station.call('people.create', { name: '恢复后', orgUnitId: community.id });
+    expect(maxSeq()).toBe(before + 1);
+  });
+
   it('refuses a damaged, foreign or newer file and keeps working on the current data', async () => {
     await seedOrgTree(station);
     const dir = station.ctx.dataDir;

@@ -13,7 +13,7 @@ describe('migration runner', () => {
   it('brings a new file to the latest version with STRICT tables', () => {
     const db = openDb(tempFile());
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
-    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%fts%'").all() as {
+    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%fts%' AND name NOT LIKE 'sqlite_%'").all() as {
       name: string;
       sql: string;
     }[];

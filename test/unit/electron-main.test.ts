@@ -42,6 +42,9 @@ const fake = vi.hoisted(() => {
     registerIpc: vi.fn(() => vi.fn()),
     createMainWindow: vi.fn(() => window),
     installMenu: vi.fn(),
+    startSync: vi.fn(),
+    stopSync: vi.fn(() => Promise.resolve()),
+    safeStorageTokenStore: vi.fn(() => ({})),
   };
 });
 
@@ -51,6 +54,8 @@ vi.mock('../../electron/services', () => ({ createHandlers: fake.createHandlers 
 vi.mock('../../electron/ipc', () => ({ registerIpc: fake.registerIpc }));
 vi.mock('../../electron/window', () => ({ createMainWindow: fake.createMainWindow }));
 vi.mock('../../electron/menu', () => ({ installMenu: fake.installMenu }));
+vi.mock('../../electron/sync', () => ({ startSync: fake.startSync, stopSync: fake.stopSync }));
+vi.mock('../../electron/secure-token', () => ({ safeStorageTokenStore: fake.safeStorageTokenStore }));
 
 /** Imports main.ts afresh (it starts the app on import) and lets whenReady settle. */
 async function startMain(): Promise<void> {
@@ -122,10 +127,26 @@ describe('main process start-up', () => {
     expect(handler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
   });
 
-  it('closes the replica and the IPC handlers on quit', async () => {
+  it('starts sync with the safeStorage token store once the replica is open', async () => {
+    await startMain();
+    expect(fake.safeStorageTokenStore).toHaveBeenCalledWith('/data/user');
+    expect(fake.startSync).toHaveBeenCalledWith(fake.context, { tokenStore: expect.any(Object) });
+  });
+
+  it('on quit, waits for sync to stop, then closes the IPC handlers and the replica', async () => {
     await startMain();
     const unregister = fake.registerIpc.mock.results[0]?.value as ReturnType<typeof vi.fn>;
-    fake.appEvents.get('will-quit')?.();
+    const first = { preventDefault: vi.fn() };
+    fake.appEvents.get('will-quit')?.(first);
+    expect(first.preventDefault).toHaveBeenCalled();
+    expect(fake.closeAppContext).not.toHaveBeenCalled();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.stopSync).toHaveBeenCalled();
+    expect(fake.app.quit).toHaveBeenCalled();
+    // app.quit() fires will-quit again; this time it goes through.
+    const second = { preventDefault: vi.fn() };
+    fake.appEvents.get('will-quit')?.(second);
+    expect(second.preventDefault).not.toHaveBeenCalled();
     expect(unregister).toHaveBeenCalledTimes(1);
     expect(fake.closeAppContext).toHaveBeenCalledWith(fake.context);
   });

@@ -119,8 +119,10 @@ export const initial: Migration = {
       CREATE INDEX assignment_org ON assignment (org_unit_id, role);
       CREATE INDEX assignment_role ON assignment (role, person_id);
 
+      -- AUTOINCREMENT: seq is the mutation id the server deduplicates on, so it must never
+      -- be reused — not after a delete, not after restoring an older backup (see backup.ts)
       CREATE TABLE change_log (
-        seq INTEGER PRIMARY KEY,
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
         entity TEXT NOT NULL,
         entity_id TEXT NOT NULL,
         op TEXT NOT NULL CHECK (op IN ('insert', 'update')),

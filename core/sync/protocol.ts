@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+// The wire protocol between a station and the district server. docs/sync-protocol.md is
+// the prose version; these schemas are what both sides parse.
+
+export const PROTOCOL_VERSION = 1;
+/** The oldest protocol the server still accepts; older stations are told to update. */
+export const MIN_PROTOCOL_VERSION = 1;
+
+export const SYNCED_ENTITIES = ['orgUnit', 'gridUnit', 'gridHistory', 'person', 'assignment'] as const;
+export type SyncedEntity = (typeof SYNCED_ENTITIES)[number];
+
+const versions = { protocol: z.number().int(), schemaVersion: z.number().int() };
+
+/** One local change, as recorded in the station's change log (its outbox). */
+export const mutation = z.object({
+  /** Per-device, strictly increasing: the station's change_log seq. */
+  mid: z.number().int().positive(),
+  entity: z.enum(SYNCED_ENTITIES),
+  id: z.string().min(1).max(64),
+  op: z.enum(['insert', 'update']),
+  fields: z.record(z.string(), z.unknown()),
+  /** The row version the edit was made on; null for inserts. */
+  baseVersion: z.number().int().nullable(),
+  /** Device clock, kept for audit only. */
+  at: z.string().max(40),
+});
+export type Mutation = z.infer<typeof mutation>;
+
+export const MAX_BATCH_MUTATIONS = 1000;
+export const MAX_BATCH_BYTES = 1024 * 1024;
+
+export const pushRequest = z.object({ ...versions, mutations: z.array(mutation).min(1).max(MAX_BATCH_MUTATIONS) }).strict();
+export type PushRequest = z.infer<typeof pushRequest>;
+
+export const rejection = z.object({
+  mid: z.number().int(),
+  entity: z.enum(SYNCED_ENTITIES),
+  id: z.string(),
+  /** Machine key, translated by the station, e.g. 'grid.code_taken', 'scope.other_street'. */
+  reason: z.string(),
+  /** The server's current record, when there is one, so a person can compare. */
+  serverRecord: z.record(z.string(), z.unknown()).nullable(),
+});
+export type Rejection = z.infer<typeof rejection>;
+
+export const conflict = z.object({
+  mid: z.number().int(),
+  entity: z.enum(SYNCED_ENTITIES),
+  id: z.string(),
+  baseVersion: z.number().int(),
+  serverVersion: z.number().int(),
+  /** Field -> the value this mutation overwrote (last writer won; kept for review). */
+  overwritten: z.record(z.string(), z.unknown()),
+});
+export type Conflict = z.infer<typeof conflict>;
+
+export const pushResponse = z.object({
+  /** Every mid up to and including this one is applied or permanently rejected. */
+  ackedThrough: z.number().int(),
+  rejected: z.array(rejection),
+  conflicts: z.array(conflict),
+  /** The street's sequence after this batch. */
+  seq: z.number().int(),
+});
+export type PushResponse = z.infer<typeof pushResponse>;
+
+/** One entry of a street's change log, in server order. */
+export const change = z.object({
+  seq: z.number().int(),
+  entity: z.enum(SYNCED_ENTITIES),
+  id: z.string(),
+  op: z.enum(['insert', 'update']),
+  fields: z.record(z.string(), z.unknown()),
+  /** The record's version after this change. */
+  version: z.number().int(),
+  /** Which device made it, so a station can recognise its own changes. */
+  deviceId: z.string().nullable(),
+  mid: z.number().int().nullable(),
+  serverTime: z.string(),
+});
+export type Change = z.infer<typeof change>;
+
+export const pullResponse = z.object({
+  changes: z.array(change),
+  /** Pass as `after` next time. */
+  cursor: z.number().int(),
+  hasMore: z.boolean(),
+  serverTime: z.string(),
+});
+export type PullResponse = z.infer<typeof pullResponse>;
+
+export const snapshotRecord = z.object({
+  entity: z.enum(SYNCED_ENTITIES),
+  id: z.string(),
+  version: z.number().int(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type SnapshotRecord = z.infer<typeof snapshotRecord>;
+
+export const snapshotManifest = z.object({
+  snapshotId: z.string(),
+  /** Pull from here once every chunk is applied. */
+  seq: z.number().int(),
+  chunks: z.number().int(),
+  records: z.number().int(),
+});
+export type SnapshotManifest = z.infer<typeof snapshotManifest>;
+
+export const snapshotChunk = z.object({
+  index: z.number().int(),
+  records: z.array(snapshotRecord),
+  /** sha256 hex of JSON.stringify(records): the station checks it before applying. */
+  checksum: z.string(),
+});
+export type SnapshotChunk = z.infer<typeof snapshotChunk>;
+
+export const enrollRequest = z
+  .object({ ...versions, code: z.string().trim().min(6).max(64), deviceName: z.string().trim().min(1).max(80) })
+  .strict();
+export const enrollResponse = z.object({
+  deviceId: z.string(),
+  token: z.string(),
+  scope: z.object({ kind: z.literal('street'), streetId: z.string(), streetCode: z.string(), streetName: z.string() }),
+});
+export type EnrollResponse = z.infer<typeof enrollResponse>;
+
+/** Error replies: { error: { code, reason, ... } } with these codes. */
+export const SYNC_ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'client_too_old',
+  'payload_too_large',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+export const syncError = z.object({
+  error: z.object({ code: z.enum(SYNC_ERROR_CODES), reason: z.string(), minProtocol: z.number().int().optional() }),
+});

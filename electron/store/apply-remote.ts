@@ -1,0 +1,161 @@
+import type { Change, SyncedEntity } from '../../core/sync/protocol';
+import type { Db } from './db';
+import { ENTITIES, type EntitySpec } from './entities';
+import { cachedStatement } from './statements';
+
+// Writes what the district server says into the replica. Unlike write.ts this records nothing
+// in change_log (the change came FROM the server), keeps fields this version does not know in
+// `extra`, and takes the version from the server. Callers run it inside one transaction with
+// `PRAGMA defer_foreign_keys = ON`: a snapshot chunk is ordered by entity and id, not by
+// dependency, so a person may arrive before its org unit.
+
+export type Fields = Record<string, unknown>;
+
+/** One record as the server has it (a pulled change or a snapshot record). */
+export interface RemoteRecord {
+  entity: SyncedEntity;
+  id: string;
+  fields: Fields;
+  version: number;
+  /** Server time of the change: created_at / updated_at of a row first seen here. */
+  at: string;
+}
+
+/** Business-unique columns: a local row that never reached the server may hold the value. */
+const UNIQUE: Partial<Record<SyncedEntity, { field: string; column: string; displace: 'suffix' | 'null' }>> = {
+  orgUnit: { field: 'code', column: 'code', displace: 'suffix' },
+  gridUnit: { field: 'code', column: 'code', displace: 'suffix' },
+  person: { field: 'residentId', column: 'resident_id', displace: 'null' },
+};
+
+const SERVER_OWNED = new Set(['id', 'version']);
+
+function encode(spec: EntitySpec, field: string, value: unknown): unknown {
+  if (spec.booleans.includes(field)) return value ? 1 : 0;
+  if (value === undefined) return null;
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+function split(spec: EntitySpec, fields: Fields): { known: [string, unknown][]; unknown: Fields } {
+  const known: [string, unknown][] = [];
+  const unknown: Fields = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (SERVER_OWNED.has(field) || value === undefined) continue;
+    const column = spec.fields[field];
+    if (column) known.push([column, encode(spec, field, value)]);
+    else unknown[field] = value;
+  }
+  return { known, unknown };
+}
+
+function mergedExtra(current: string | null, unknown: Fields): string | null {
+  if (Object.keys(unknown).length === 0) return current;
+  const base = current ? (JSON.parse(current) as Fields) : {};
+  return JSON.stringify({ ...base, ...unknown });
+}
+
+/** Called when a server value takes a unique value a local-only row holds: that row steps aside. */
+export type DisplacedHandler = (entity: SyncedEntity, displacedId: string, field: string, original: unknown, winner: RemoteRecord) => void;
+
+function makeRoom(db: Db, r: RemoteRecord, onDisplaced: DisplacedHandler): void {
+  const unique = UNIQUE[r.entity];
+  const value = unique ? r.fields[unique.field] : undefined;
+  if (!unique || value === undefined || value === null) return;
+  const table = ENTITIES[r.entity].table;
+  const holder = cachedStatement(db, `SELECT id FROM ${table} WHERE ${unique.column} = ? AND id <> ?`).get(value, r.id) as
+    | { id: string }
+    | undefined;
+  if (!holder) return;
+  const replacement = unique.displace === 'null' ? null : `${String(value)}~${holder.id.slice(-6)}`;
+  cachedStatement(db, `UPDATE ${table} SET ${unique.column} = ? WHERE id = ?`).run(replacement, holder.id);
+  onDisplaced(r.entity, holder.id, unique.field, value, r);
+}
+
+/**
+ * Upserts (a server insert or a snapshot record) or patches (a server update) one record.
+ * Returns false when an update names a record this replica does not have.
+ */
+export function applyRemoteRecord(db: Db, r: RemoteRecord, op: 'insert' | 'update', onDisplaced: DisplacedHandler): boolean {
+  const spec: EntitySpec = ENTITIES[r.entity];
+  const { known, unknown } = split(spec, r.fields);
+  const current = cachedStatement(db, `SELECT extra FROM ${spec.table} WHERE id = ?`).get(r.id) as { extra: string | null } | undefined;
+  makeRoom(db, r, onDisplaced);
+  const extra = mergedExtra(current?.extra ?? null, unknown);
+  if (current) {
+    const sets = known.map(([column]) => `${column} = ?`);
+    cachedStatement(db, `UPDATE ${spec.table} SET ${[...sets, 'extra = ?', 'version = ?', 'updated_at = ?'].join(', ')} WHERE id = ?`).run(
+      ...known.map(([, value]) => value),
+      extra,
+      r.version,
+      r.at,
+      r.id,
+    );
+    return true;
+  }
+  if (op === 'update') return false;
+  const columns = ['id', ...known.map(([column]) => column), 'extra', 'version', 'created_at', 'updated_at'];
+  cachedStatement(db, `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
+    r.id,
+    ...known.map(([, value]) => value),
+    extra,
+    r.version,
+    r.at,
+    r.at,
+  );
+  return true;
+}
+
+/** The fields of one record as the replica holds them, in the wire's field names (extra included). */
+export function localFields(db: Db, entity: SyncedEntity, id: string): (Fields & { version: number }) | null {
+  const spec: EntitySpec = ENTITIES[entity];
+  const row = cachedStatement(db, `SELECT * FROM ${spec.table} WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
+  if (!row) return null;
+  const fields: Fields = row.extra ? (JSON.parse(String(row.extra)) as Fields) : {};
+  for (const [field, column] of Object.entries(spec.fields)) {
+    fields[field] = spec.booleans.includes(field) ? row[column] === 1 : row[column];
+  }
+  return { ...fields, version: Number(row.version) };
+}
+
+interface PendingRow {
+  seq: number;
+  op: 'insert' | 'update';
+  fields: string;
+}
+
+/**
+ * Puts this station's not-yet-acknowledged edits back on top of a record the server just
+ * wrote, so an older server value never hides a local edit. The version becomes the server's
+ * plus one per pending update: what it will be once they are applied, so the next local edit
+ * carries the right base version. A pending value that now collides with a unique value is
+ * left for the server to judge (it will come back as a rejection).
+ */
+export function reapplyPending(db: Db, entity: SyncedEntity, id: string): void {
+  const rows = cachedStatement(
+    db,
+    "SELECT seq, op, fields FROM change_log WHERE entity = ? AND entity_id = ? AND state IN ('pending', 'quarantined') ORDER BY seq",
+  ).all(entity, id) as PendingRow[];
+  if (rows.length === 0) return;
+  const spec: EntitySpec = ENTITIES[entity];
+  for (const row of rows) {
+    const { known } = split(spec, JSON.parse(row.fields) as Fields);
+    if (known.length === 0) continue;
+    const sets = known.map(([column]) => `${column} = ?`).join(', ');
+    try {
+      db.transaction(() => {
+        cachedStatement(db, `UPDATE ${spec.table} SET ${sets} WHERE id = ?`).run(...known.map(([, v]) => v), id);
+      })();
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_CONSTRAINT'))) throw error;
+    }
+  }
+  const updates = rows.filter((r) => r.op === 'update').length;
+  if (updates > 0) cachedStatement(db, `UPDATE ${spec.table} SET version = version + ? WHERE id = ?`).run(updates, id);
+}
+
+/** One pulled change as a record write. */
+export function changeAsRecord(change: Change): RemoteRecord {
+  return { entity: change.entity, id: change.id, fields: change.fields, version: change.version, at: change.serverTime };
+}

@@ -1,0 +1,337 @@
+import { AppError } from '../../core/api/errors';
+import type { SyncStatus } from '../../core/api/sync';
+import { PROTOCOL_VERSION } from '../../core/sync/protocol';
+import type { AppContext } from '../services/context';
+import { latestVersion } from '../store/migrate';
+import { migrations } from '../store/migrations';
+import { cachedStatement } from '../store/statements';
+import { createLogger } from '../log';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { Batcher, START_BATCH } from './batcher';
+import { bootstrap } from './bootstrap';
+import { httpTransport } from './http-transport';
+import { openIssueCounts } from './issues';
+import { outboxCounts } from './outbox';
+import { pullAll } from './pull';
+import { pushAll } from './push';
+import type { SyncRun } from './run';
+import { syncState, type Enrollment } from './state';
+import type { TokenStore } from './token-store';
+import { errorReason, SyncHttpError, SyncNetworkError, type SyncTransport } from './transport';
+
+// One engine per replica. A cycle = bootstrap (until done) -> push -> pull. Never two cycles
+// at once: a request during a cycle queues exactly one more. Triggers once started: a local
+// write (poke), the 30 s timer, an SSE `seq` beyond our cursor, the event stream
+// (re)connecting, and the backoff timer after a failure. Not enrolled = does nothing.
+
+const log = createLogger('sync.engine');
+
+export interface EngineOptions {
+  tokenStore: TokenStore;
+  /** Builds the transport for an enrollment's server; the default is HTTP. */
+  transport?: (serverUrl: string, token: () => string | null) => SyncTransport;
+  backoff?: BackoffPolicy;
+  pollMs?: number;
+  /** Coalesces bursts of local writes into one cycle. */
+  pokeDelayMs?: number;
+  quarantineAfter?: number;
+  batchStart?: number;
+  /** Tests: pretend to be an older station. */
+  protocolVersion?: number;
+  /** Request timeouts of the default HTTP transport (docs/sync-protocol.md defaults). */
+  timeouts?: { pushMs?: number; pullMs?: number; chunkMs?: number; eventsIdleMs?: number };
+}
+
+class Stopped extends Error {}
+
+export class SyncEngine {
+  private readonly options: Required<Omit<EngineOptions, 'protocolVersion' | 'timeouts'>> & Pick<EngineOptions, 'protocolVersion'>;
+  private readonly batcher: Batcher;
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  private started = false;
+  private online = false;
+  private failures = 0;
+  private knownSeq = 0;
+  /** Set from Retry-After: no request to the server before this time. */
+  private notBefore = 0;
+  private lastSeenMid = 0;
+  private progress: SyncStatus['progress'] = { phase: 'idle', done: 0, total: 0 };
+  private timers = new Set<NodeJS.Timeout>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private pokeTimer: NodeJS.Timeout | null = null;
+  private abort = new AbortController();
+  private events: Promise<void> | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    options: EngineOptions,
+  ) {
+    this.options = {
+      transport: (serverUrl, token) =>
+        httpTransport({
+          serverUrl,
+          token,
+          schemaVersion: latestVersion(migrations),
+          protocolVersion: options.protocolVersion,
+          timeouts: options.timeouts,
+        }),
+      backoff: DEFAULT_BACKOFF,
+      pollMs: 30_000,
+      pokeDelayMs: 100,
+      quarantineAfter: 3,
+      batchStart: START_BATCH,
+      ...options,
+    };
+    this.batcher = new Batcher(this.options.batchStart);
+  }
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  private get protocol(): number {
+    return this.options.protocolVersion ?? PROTOCOL_VERSION;
+  }
+
+  private tooOld(): boolean {
+    return syncState.clientTooOld(this.db, this.protocol);
+  }
+
+  enrollment(): Enrollment | null {
+    return syncState.enrollment(this.db);
+  }
+
+  private transportFor(serverUrl: string): SyncTransport {
+    return this.options.transport(serverUrl, () => this.options.tokenStore.load());
+  }
+
+  status(): SyncStatus {
+    const e = this.enrollment();
+    const outbox = outboxCounts(this.db);
+    return {
+      enrolled: e !== null,
+      online: this.online,
+      serverUrl: e?.serverUrl ?? null,
+      deviceId: e?.deviceId ?? null,
+      deviceName: e?.deviceName ?? null,
+      street: e ? { id: e.streetId, code: e.streetCode, name: e.streetName } : null,
+      bootstrapped: syncState.bootstrapped(this.db),
+      lastSyncAt: syncState.lastSyncAt(this.db),
+      pending: outbox.pending,
+      rejected: outbox.rejected,
+      quarantined: outbox.quarantined,
+      issues: openIssueCounts(this.db),
+      progress: { ...this.progress },
+      lastError: syncState.lastError(this.db),
+      clientTooOld: this.tooOld(),
+      cursor: syncState.cursor(this.db),
+    };
+  }
+
+  /** Enrolls this replica with a one-time code; only an empty replica may join a street. */
+  async enroll(input: { serverUrl: string; code: string; deviceName: string }): Promise<void> {
+    if (this.enrollment()) throw new AppError('rule_violation', 'sync.already_enrolled');
+    if (cachedStatement(this.db, 'SELECT 1 FROM org_unit LIMIT 1').get() !== undefined) {
+      throw new AppError('rule_violation', 'sync.replica_not_empty');
+    }
+    const serverUrl = input.serverUrl.replace(/\/+$/, '');
+    let reply;
+    try {
+      reply = await this.transportFor(serverUrl).enroll({ code: input.code, deviceName: input.deviceName });
+    } catch (error) {
+      if (error instanceof SyncHttpError && error.status === 401) throw new AppError('rule_violation', `sync.${error.reason}`);
+      if (error instanceof SyncHttpError && error.status === 426) throw new AppError('rule_violation', 'sync.client_too_old');
+      throw new AppError('rule_violation', 'sync.server_unreachable', { reason: errorReason(error) });
+    }
+    this.options.tokenStore.save(reply.token);
+    syncState.setEnrollment(this.db, {
+      serverUrl,
+      deviceId: reply.deviceId,
+      deviceName: input.deviceName,
+      streetId: reply.scope.streetId,
+      streetCode: reply.scope.streetCode,
+      streetName: reply.scope.streetName,
+    });
+    this.online = true;
+    log.info({ deviceId: reply.deviceId, street: reply.scope.streetCode }, 'enrolled');
+    if (this.started) {
+      this.startEvents();
+      this.poke();
+    }
+  }
+
+  /** Runs a cycle now (or right after the running one) and resolves when it is done. */
+  syncNow(): Promise<void> {
+    if (this.running) {
+      this.queued ??= this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = null;
+          return this.syncNow();
+        });
+      return this.queued;
+    }
+    this.running = this.cycle().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** A background cycle soon; failures are recorded in the status, not thrown. */
+  poke(): void {
+    if (!this.started || this.pokeTimer) return;
+    this.pokeTimer = setTimeout(() => {
+      this.pokeTimer = null;
+      this.syncNow().catch(() => undefined);
+    }, this.options.pokeDelayMs);
+  }
+
+  /** Called after every API call: a new change_log row means a local write to push. */
+  noteLocalWrite(): void {
+    if (!this.started || !this.enrollment()) return;
+    const row = cachedStatement(this.db, 'SELECT max(seq) AS mid FROM change_log').get() as { mid: number | null };
+    const mid = row.mid ?? 0;
+    if (mid > this.lastSeenMid) {
+      this.lastSeenMid = mid;
+      this.poke();
+    }
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.abort = new AbortController();
+    const poll = setInterval(() => this.poke(), this.options.pollMs);
+    poll.unref();
+    this.timers.add(poll);
+    if (this.enrollment()) {
+      this.startEvents();
+      this.poke();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.abort.abort();
+    for (const t of this.timers) clearInterval(t);
+    this.timers.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.pokeTimer) clearTimeout(this.pokeTimer);
+    this.retryTimer = this.pokeTimer = null;
+    await Promise.allSettled([this.running, this.queued, this.events]);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    const signal = this.abort.signal;
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new Stopped());
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(new Stopped());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private async cycle(): Promise<void> {
+    const enrollment = this.enrollment();
+    if (!enrollment || this.tooOld()) return;
+    const run: SyncRun = {
+      db: this.db,
+      transport: this.transportFor(enrollment.serverUrl),
+      enrollment,
+      now: () => this.ctx.now().toISOString(),
+      progress: (phase, done, total) => {
+        this.progress = { phase, done, total };
+      },
+      sleep: (ms) => this.sleep(ms),
+      backoffMs: (failures) => backoffDelay(this.options.backoff, failures),
+    };
+    try {
+      const wait = this.notBefore - Date.now();
+      if (wait > 0) await this.sleep(wait);
+      if (!syncState.bootstrapped(this.db)) await bootstrap(run);
+      const seq = await pushAll(run, { batcher: this.batcher, quarantineAfter: this.options.quarantineAfter });
+      this.knownSeq = Math.max(this.knownSeq, seq);
+      await pullAll(run, this.knownSeq);
+      this.online = true;
+      this.failures = 0;
+      syncState.setLastSyncAt(this.db, run.now());
+      syncState.setLastError(this.db, null);
+    } catch (error) {
+      if (error instanceof Stopped) return;
+      this.failed(error, run.now());
+      throw error;
+    } finally {
+      this.progress = { phase: 'idle', done: 0, total: 0 };
+    }
+  }
+
+  private failed(error: unknown, at: string): void {
+    const reason = errorReason(error);
+    syncState.setLastError(this.db, { reason, at });
+    this.online = !(error instanceof SyncNetworkError);
+    if (error instanceof SyncHttpError && error.status === 426) {
+      // the server will not talk to this version: stop, keep every pending change for later
+      syncState.setClientTooOld(this.db, this.protocol);
+      log.warn('server says this station is too old; sync stopped, outbox kept');
+      return;
+    }
+    if (!(error instanceof SyncHttpError) && !(error instanceof SyncNetworkError)) log.error({ err: error }, 'sync cycle failed');
+    else log.warn({ reason }, 'sync cycle failed');
+    if (!this.started) return;
+    const retryAfter = error instanceof SyncHttpError ? error.retryAfterMs : null;
+    if (retryAfter !== null) this.notBefore = Date.now() + retryAfter;
+    const delay = retryAfter ?? backoffDelay(this.options.backoff, this.failures++);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.syncNow().catch(() => undefined);
+    }, delay);
+  }
+
+  /** Keeps one event stream open; each `seq` beyond our cursor triggers a pull. */
+  private startEvents(): void {
+    if (this.events || !this.started) return;
+    const signal = this.abort.signal;
+    const loop = async (): Promise<void> => {
+      let failures = 0;
+      while (this.started && !signal.aborted) {
+        const e = this.enrollment();
+        if (!e || this.tooOld()) return;
+        try {
+          await this.transportFor(e.serverUrl).events(
+            (seq) => {
+              this.knownSeq = Math.max(this.knownSeq, seq);
+              if (seq > syncState.cursor(this.db)) this.poke();
+            },
+            () => {
+              // (re)connected: whatever happened while we were away gets pushed and pulled
+              failures = 0;
+              this.online = true;
+              this.poke();
+            },
+            signal,
+          );
+        } catch (error) {
+          if (signal.aborted) return;
+          if (error instanceof SyncNetworkError) this.online = false;
+          if (error instanceof SyncHttpError && error.status === 426) return;
+        }
+        try {
+          await this.sleep(backoffDelay(this.options.backoff, failures++));
+        } catch {
+          return;
+        }
+      }
+    };
+    this.events = loop().finally(() => {
+      this.events = null;
+    });
+  }
+}

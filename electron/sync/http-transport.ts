@@ -1,0 +1,132 @@
+import { gzipSync } from 'node:zlib';
+import type { z } from 'zod';
+import {
+  enrollResponse,
+  pullResponse,
+  pushResponse,
+  snapshotChunk,
+  snapshotManifest,
+  syncError,
+  PROTOCOL_VERSION,
+} from '../../core/sync/protocol';
+import { readEvents, StreamIdle } from './sse';
+import { SyncHttpError, SyncNetworkError, type SyncTransport } from './transport';
+
+// The real transport: JSON over HTTP(S), push bodies gzipped, every reply parsed with the
+// protocol's zod schema before the engine sees it.
+
+export interface HttpTransportOptions {
+  serverUrl: string;
+  token: () => string | null;
+  schemaVersion: number;
+  /** Tests set an old one to see 426. */
+  protocolVersion?: number;
+  /** eventsIdleMs: an event stream silent this long is dead (3 missed 15 s heartbeats). */
+  timeouts?: { pushMs?: number; pullMs?: number; chunkMs?: number; eventsIdleMs?: number };
+}
+
+function retryAfter(headers: Headers): number | null {
+  const value = headers.get('retry-after');
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+export function httpTransport(options: HttpTransportOptions): SyncTransport {
+  const base = options.serverUrl.replace(/\/+$/, '');
+  const timeouts = { pushMs: 10_000, pullMs: 10_000, chunkMs: 30_000, eventsIdleMs: 45_000, ...options.timeouts };
+
+  function headers(auth: boolean): Record<string, string> {
+    const h: Record<string, string> = {
+      'x-griddesk-protocol': String(options.protocolVersion ?? PROTOCOL_VERSION),
+      'x-griddesk-schema': String(options.schemaVersion),
+    };
+    if (auth) {
+      const token = options.token();
+      if (!token) throw new SyncHttpError(401, 'unauthorized', 'no_token');
+      h.authorization = `Bearer ${token}`;
+    }
+    return h;
+  }
+
+  async function request<S extends z.ZodType>(
+    schema: S,
+    path: string,
+    init: { method: 'GET' | 'POST'; body?: unknown; gzip?: boolean; auth?: boolean; timeoutMs: number },
+  ): Promise<z.output<S>> {
+    const h = headers(init.auth !== false);
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
+    if (init.body !== undefined) {
+      const json = JSON.stringify(init.body);
+      body = init.gzip ? new Uint8Array(gzipSync(json)) : json;
+      h['content-type'] = 'application/json';
+      if (init.gzip) h['content-encoding'] = 'gzip';
+    }
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(`${base}${path}`, { method: init.method, headers: h, body, signal: AbortSignal.timeout(init.timeoutMs) });
+      text = await response.text();
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      throw new SyncNetworkError(name === 'TimeoutError' ? 'timeout' : 'unreachable', { cause: error });
+    }
+    let json: unknown;
+    try {
+      json = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      if (response.ok) throw new SyncNetworkError('bad_body');
+    }
+    if (!response.ok) {
+      const parsed = syncError.safeParse(json);
+      throw new SyncHttpError(
+        response.status,
+        parsed.success ? parsed.data.error.code : 'unavailable',
+        parsed.success ? parsed.data.error.reason : `status_${response.status}`,
+        retryAfter(response.headers),
+      );
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new SyncNetworkError('bad_body');
+    return parsed.data;
+  }
+
+  const versions = () => ({ protocol: options.protocolVersion ?? PROTOCOL_VERSION, schemaVersion: options.schemaVersion });
+
+  return {
+    enroll: (r) =>
+      request(enrollResponse, '/v1/enroll', { method: 'POST', body: { ...versions(), ...r }, auth: false, timeoutMs: timeouts.pushMs }),
+    push: (r) => request(pushResponse, '/v1/push', { method: 'POST', body: { ...versions(), ...r }, gzip: true, timeoutMs: timeouts.pushMs }),
+    pull: (after, limit) => request(pullResponse, `/v1/pull?after=${after}&limit=${limit}`, { method: 'GET', timeoutMs: timeouts.pullMs }),
+    createSnapshot: () => request(snapshotManifest, '/v1/snapshot', { method: 'POST', timeoutMs: timeouts.chunkMs }),
+    snapshotChunk: (id, index) =>
+      request(snapshotChunk, `/v1/snapshot/${encodeURIComponent(id)}/${index}`, { method: 'GET', timeoutMs: timeouts.chunkMs }),
+    async events(onSeq, onOpen, signal) {
+      let response: Response;
+      try {
+        response = await fetch(`${base}/v1/events`, { headers: { ...headers(true), accept: 'text/event-stream' }, signal });
+      } catch (error) {
+        throw new SyncNetworkError('unreachable', { cause: error });
+      }
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        throw new SyncHttpError(response.status, 'unavailable', 'events_refused', retryAfter(response.headers));
+      }
+      onOpen();
+      const body = response.body;
+      await readEvents(body, (event, data) => {
+        if (event !== 'seq') return;
+        try {
+          const seq = (JSON.parse(data) as { seq?: unknown }).seq;
+          if (typeof seq === 'number' && Number.isSafeInteger(seq)) onSeq(seq);
+        } catch {
+          // a malformed event is ignored; the 30 s timer still pulls
+        }
+      }, timeouts.eventsIdleMs).catch((error: unknown) => {
+        throw new SyncNetworkError(error instanceof StreamIdle ? 'events_idle' : 'events_broken', { cause: error });
+      });
+    },
+  };
+}

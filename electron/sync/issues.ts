@@ -1,0 +1,112 @@
+import type { SyncIssue, SyncIssueKind } from '../../core/api/sync';
+import type { Conflict, Rejection, SyncedEntity } from '../../core/sync/protocol';
+import type { Db } from '../store/db';
+import { cachedStatement } from '../store/statements';
+
+// What a person must look at: rejected and quarantined mutations, and conflicts (a stale edit
+// that won by last-writer-wins, with the values it overwrote). Never dropped silently.
+
+type Json = Record<string, unknown>;
+
+interface IssueRow {
+  id: number;
+  kind: SyncIssueKind;
+  mid: number | null;
+  entity: SyncedEntity;
+  entity_id: string;
+  reason: string;
+  local_fields: string | null;
+  server_record: string | null;
+  overwritten: string | null;
+  created_at: string;
+  resolved_at: string | null;
+  resolution: SyncIssue['resolution'];
+}
+
+const parse = (text: string | null): Json | null => (text === null ? null : (JSON.parse(text) as Json));
+const text = (value: Json | null | undefined): string | null => (value ? JSON.stringify(value) : null);
+
+function toIssue(row: IssueRow): SyncIssue {
+  return {
+    id: row.id,
+    kind: row.kind,
+    mid: row.mid,
+    entity: row.entity,
+    entityId: row.entity_id,
+    reason: row.reason,
+    localFields: parse(row.local_fields),
+    serverRecord: parse(row.server_record),
+    overwritten: parse(row.overwritten),
+    createdAt: row.created_at,
+    resolvedAt: row.resolved_at,
+    resolution: row.resolution,
+  };
+}
+
+export interface NewIssue {
+  kind: SyncIssueKind;
+  mid: number | null;
+  entity: SyncedEntity;
+  entityId: string;
+  reason: string;
+  localFields?: Json | null;
+  serverRecord?: Json | null;
+  overwritten?: Json | null;
+}
+
+export function recordIssue(db: Db, issue: NewIssue, at: string): number {
+  const result = cachedStatement(
+    db,
+    `INSERT INTO sync_issue (kind, mid, entity, entity_id, reason, local_fields, server_record, overwritten, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(issue.kind, issue.mid, issue.entity, issue.entityId, issue.reason, text(issue.localFields), text(issue.serverRecord), text(issue.overwritten), at);
+  return Number(result.lastInsertRowid);
+}
+
+export function rejectionIssue(r: Rejection, localFields: Json | null): NewIssue {
+  return { kind: 'rejection', mid: r.mid, entity: r.entity, entityId: r.id, reason: r.reason, localFields, serverRecord: r.serverRecord };
+}
+
+export function conflictIssue(c: Conflict, localFields: Json | null): NewIssue {
+  return {
+    kind: 'conflict',
+    mid: c.mid,
+    entity: c.entity,
+    entityId: c.id,
+    reason: 'sync.stale_edit',
+    localFields,
+    serverRecord: { version: c.serverVersion, baseVersion: c.baseVersion },
+    overwritten: c.overwritten,
+  };
+}
+
+export function hasOpenIssue(db: Db, entity: SyncedEntity, entityId: string): boolean {
+  return cachedStatement(db, 'SELECT 1 FROM sync_issue WHERE entity = ? AND entity_id = ? AND resolved_at IS NULL LIMIT 1').get(entity, entityId) !== undefined;
+}
+
+export function getIssue(db: Db, id: number): SyncIssue | null {
+  const row = cachedStatement(db, 'SELECT * FROM sync_issue WHERE id = ?').get(id) as IssueRow | undefined;
+  return row ? toIssue(row) : null;
+}
+
+export function listIssues(db: Db, includeResolved: boolean): SyncIssue[] {
+  const rows = cachedStatement(
+    db,
+    `SELECT * FROM sync_issue ${includeResolved ? '' : 'WHERE resolved_at IS NULL'} ORDER BY id DESC LIMIT 1000`,
+  ).all() as IssueRow[];
+  return rows.map(toIssue);
+}
+
+export function openIssueCounts(db: Db): Record<SyncIssueKind, number> {
+  const rows = cachedStatement(db, 'SELECT kind, count(*) AS n FROM sync_issue WHERE resolved_at IS NULL GROUP BY kind').all() as {
+    kind: SyncIssueKind;
+    n: number;
+  }[];
+  const counts: Record<SyncIssueKind, number> = { rejection: 0, conflict: 0, quarantine: 0 };
+  for (const r of rows) counts[r.kind] = r.n;
+  return counts;
+}
+
+export function markResolved(db: Db, id: number, resolution: NonNullable<SyncIssue['resolution']>, at: string): void {
+  cachedStatement(db, 'UPDATE sync_issue SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL').run(at, resolution, id);
+}

@@ -1,0 +1,82 @@
+import type { Mutation } from '../../core/sync/protocol';
+import type { Db } from '../store/db';
+import { cachedStatement } from '../store/statements';
+
+// change_log IS the outbox: its seq is the mutation id. Rows move pending -> sent (acked),
+// or pending -> rejected / quarantined (kept, flagged, shown as an issue). Nothing is deleted.
+
+export type OutboxState = 'pending' | 'sent' | 'rejected' | 'quarantined';
+
+interface Row {
+  seq: number;
+  entity: Mutation['entity'];
+  entity_id: string;
+  op: Mutation['op'];
+  fields: string;
+  base_version: number | null;
+  at: string;
+  attempts: number;
+}
+
+export interface OutboxEntry {
+  mutation: Mutation;
+  /** Bytes of the mutation's JSON, for the batch byte cap. */
+  bytes: number;
+  attempts: number;
+}
+
+function entry(row: Row): OutboxEntry {
+  const mutation: Mutation = {
+    mid: row.seq,
+    entity: row.entity,
+    id: row.entity_id,
+    op: row.op,
+    fields: JSON.parse(row.fields) as Record<string, unknown>,
+    baseVersion: row.base_version,
+    at: row.at,
+  };
+  return { mutation, bytes: Buffer.byteLength(JSON.stringify(mutation), 'utf8'), attempts: row.attempts };
+}
+
+/** The oldest pending mutations, at most `limit`, in mid order. */
+export function pendingEntries(db: Db, limit: number): OutboxEntry[] {
+  const rows = cachedStatement(
+    db,
+    "SELECT seq, entity, entity_id, op, fields, base_version, at, attempts FROM change_log WHERE state = 'pending' ORDER BY seq LIMIT ?",
+  ).all(limit) as Row[];
+  return rows.map(entry);
+}
+
+export function outboxEntry(db: Db, mid: number): OutboxEntry | null {
+  const row = cachedStatement(db, 'SELECT seq, entity, entity_id, op, fields, base_version, at, attempts FROM change_log WHERE seq = ?').get(mid) as
+    | Row
+    | undefined;
+  return row ? entry(row) : null;
+}
+
+/** Every still-pending mid up to `ackedThrough` was applied or rejected by the server. */
+export function markAcked(db: Db, ackedThrough: number, rejectedMids: readonly number[]): void {
+  const reject = cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE seq = ? AND state = 'pending'");
+  for (const mid of rejectedMids) reject.run(mid);
+  cachedStatement(db, "UPDATE change_log SET state = 'sent' WHERE state = 'pending' AND seq <= ?").run(ackedThrough);
+}
+
+export function markSent(db: Db, mid: number): void {
+  cachedStatement(db, "UPDATE change_log SET state = 'sent' WHERE seq = ? AND state = 'pending'").run(mid);
+}
+
+export function countAttempt(db: Db, mid: number): number {
+  cachedStatement(db, 'UPDATE change_log SET attempts = attempts + 1 WHERE seq = ?').run(mid);
+  return (cachedStatement(db, 'SELECT attempts FROM change_log WHERE seq = ?').get(mid) as { attempts: number }).attempts;
+}
+
+export function setState(db: Db, mid: number, state: OutboxState): void {
+  cachedStatement(db, 'UPDATE change_log SET state = ? WHERE seq = ?').run(state, mid);
+}
+
+export function outboxCounts(db: Db): Record<OutboxState, number> {
+  const rows = cachedStatement(db, 'SELECT state, count(*) AS n FROM change_log GROUP BY state').all() as { state: OutboxState; n: number }[];
+  const counts: Record<OutboxState, number> = { pending: 0, sent: 0, rejected: 0, quarantined: 0 };
+  for (const r of rows) counts[r.state] = r.n;
+  return counts;
+}

@@ -1,0 +1,145 @@
+import { AppError, notFound } from '../../core/api/errors';
+import type { SyncIssue, SyncResolution } from '../../core/api/sync';
+import { applyRemoteRecord, localFields, type Fields } from '../store/apply-remote';
+import type { Db } from '../store/db';
+import { ENTITIES, type EntitySpec } from '../store/entities';
+import { cachedStatement } from '../store/statements';
+import { updateEntity } from '../store/write';
+import { getIssue, markResolved } from './issues';
+import { outboxEntry } from './outbox';
+
+// What a person decides about an issue:
+// - accept_server: drop my change locally. A conflict (my stale edit won on the server) writes
+//   the overwritten values back as a new mutation; a rejected update takes the server's values
+//   of the fields it set; a rejected insert never existed on the server, so the local row (and
+//   its local-only history) is removed.
+// - reapply_mine: send my change again as a NEW mutation (the old mid is spent). A rejected
+//   insert is re-sent as an insert of the row as it is now (after the person fixed it).
+// - dismiss: a conflict is acknowledged; nothing changes.
+
+type Json = Record<string, unknown>;
+
+function knownOnly(spec: EntitySpec, fields: Json | null): Json {
+  return Object.fromEntries(Object.entries(fields ?? {}).filter(([f]) => f in spec.fields));
+}
+
+function wasInsert(db: Db, issue: SyncIssue): boolean {
+  return issue.mid !== null && outboxEntry(db, issue.mid)?.mutation.op === 'insert';
+}
+
+/** Local-only grid history of a grid whose insert the server refused: it goes (or comes back) with it. */
+function unsentHistory(db: Db, gridId: string): string[] {
+  const rows = cachedStatement(
+    db,
+    "SELECT h.id FROM grid_history h JOIN change_log c ON c.entity = 'gridHistory' AND c.entity_id = h.id AND c.op = 'insert' WHERE h.grid_id = ? AND c.state <> 'sent' ORDER BY h.id",
+  ).all(gridId) as { id: string }[];
+  return rows.map((r) => r.id);
+}
+
+function resolveIssuesOf(db: Db, entity: SyncIssue['entity'], entityId: string, resolution: SyncResolution, at: string): void {
+  cachedStatement(db, 'UPDATE sync_issue SET resolved_at = ?, resolution = ? WHERE entity = ? AND entity_id = ? AND resolved_at IS NULL').run(
+    at,
+    resolution,
+    entity,
+    entityId,
+  );
+}
+
+/**
+ * The outbox-only half of the write path (write.ts records a change with its row write; here
+ * the row already holds the values and only the server has not seen them): a fresh insert
+ * mutation of the row as it is now.
+ */
+function recordInsertAgain(db: Db, entity: SyncIssue['entity'], id: string, at: string): void {
+  const current = localFields(db, entity, id);
+  if (!current) throw notFound(entity, id);
+  const { version: _version, ...fields } = current;
+  cachedStatement(db, 'INSERT INTO change_log (entity, entity_id, op, fields, base_version, at) VALUES (?, ?, ?, ?, NULL, ?)').run(
+    entity,
+    id,
+    'insert',
+    JSON.stringify(fields satisfies Fields),
+    at,
+  );
+}
+
+function resendInsert(db: Db, issue: SyncIssue, at: string): void {
+  recordInsertAgain(db, issue.entity, issue.entityId, at);
+  if (issue.entity !== 'gridUnit') return;
+  for (const historyId of unsentHistory(db, issue.entityId)) {
+    recordInsertAgain(db, 'gridHistory', historyId, at);
+    resolveIssuesOf(db, 'gridHistory', historyId, 'reapply_mine', at);
+  }
+}
+
+function dropLocalInsert(db: Db, issue: SyncIssue, at: string): void {
+  const spec: EntitySpec = ENTITIES[issue.entity];
+  if (issue.entity === 'gridUnit') {
+    // its history rows were created with it and were refused with it
+    for (const historyId of unsentHistory(db, issue.entityId)) {
+      cachedStatement(db, 'DELETE FROM grid_history WHERE id = ?').run(historyId);
+      cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE entity = 'gridHistory' AND entity_id = ? AND state = 'pending'").run(historyId);
+      resolveIssuesOf(db, 'gridHistory', historyId, 'accept_server', at);
+    }
+  }
+  try {
+    cachedStatement(db, `DELETE FROM ${spec.table} WHERE id = ?`).run(issue.entityId);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_CONSTRAINT')) {
+      throw new AppError('rule_violation', 'sync.issue_has_dependents', { entity: issue.entity, id: issue.entityId });
+    }
+    throw error;
+  }
+  // later edits of the same local-only row are moot now
+  cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE entity = ? AND entity_id = ? AND state IN ('pending', 'quarantined')").run(
+    issue.entity,
+    issue.entityId,
+  );
+}
+
+function acceptServer(db: Db, issue: SyncIssue, at: string): void {
+  const spec: EntitySpec = ENTITIES[issue.entity];
+  if (issue.kind === 'conflict') {
+    if (issue.overwritten && Object.keys(issue.overwritten).length > 0) updateEntity(db, issue.entity, issue.entityId, knownOnly(spec, issue.overwritten), at);
+    return;
+  }
+  if (wasInsert(db, issue)) {
+    dropLocalInsert(db, issue, at);
+    return;
+  }
+  const server = issue.serverRecord;
+  if (!server || server.id !== issue.entityId || typeof server.version !== 'number') return; // nothing better known than what we hold
+  const fields = Object.fromEntries(Object.keys(issue.localFields ?? {}).filter((f) => f in server).map((f) => [f, server[f]]));
+  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version: server.version, at }, 'update', () => undefined);
+}
+
+function reapplyMine(db: Db, issue: SyncIssue, at: string): void {
+  if (issue.kind === 'conflict') return; // my value already won on the server
+  if (wasInsert(db, issue)) {
+    resendInsert(db, issue, at);
+    return;
+  }
+  const spec: EntitySpec = ENTITIES[issue.entity];
+  updateEntity(db, issue.entity, issue.entityId, knownOnly(spec, issue.localFields), at);
+}
+
+export function resolveIssue(db: Db, id: number, action: SyncResolution, at: string): SyncIssue {
+  return db.transaction(() => {
+    const issue = getIssue(db, id);
+    if (!issue) throw notFound('sync_issue', String(id));
+    if (issue.resolvedAt) throw new AppError('conflict', 'sync.issue_resolved', { id });
+    switch (action) {
+      case 'dismiss':
+        if (issue.kind !== 'conflict') throw new AppError('rule_violation', 'sync.dismiss_only_conflicts', { id });
+        break;
+      case 'accept_server':
+        acceptServer(db, issue, at);
+        break;
+      case 'reapply_mine':
+        reapplyMine(db, issue, at);
+        break;
+    }
+    markResolved(db, id, action, at);
+    return getIssue(db, id)!;
+  })();
+}

@@ -1,0 +1,143 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDistrict, createStreet, issueEnrollmentCode, listDevices, revokeDevice } from './admin/admin';
+import { importDemo } from './admin/demo';
+import type { Db } from './db/db';
+import { openDatabase } from './db/open';
+import { buildApp } from './http/app';
+import { createServerLogger } from './log';
+
+// npm run server -- [--port N] [--host H] [--data-dir DIR]
+// npm run server -- admin <command> [options]        (docs/server.md)
+
+const USAGE = `GridDesk district server
+  npm run server -- [--port 8787] [--host 127.0.0.1] [--data-dir DIR]
+  npm run server -- admin create-district --code 610116000000 --name 长安区
+  npm run server -- admin create-street --code 610116001000 --name 韦曲街道 [--district CODE]
+  npm run server -- admin import-demo [--scale street|district]
+  npm run server -- admin enroll-code --street 610116001000 [--hours 24]
+  npm run server -- admin devices [--street 610116001000]
+  npm run server -- admin revoke --device <id>
+Environment: DATABASE_URL (PostgreSQL; otherwise PGlite in <data-dir>/pglite), GRIDDESK_SERVER_DATA,
+GRIDDESK_LOG_LEVEL, PORT, HOST.`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function withDb<T>(dataDir: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function admin(command: string | undefined, args: string[], dataDir: string): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      code: { type: 'string' },
+      name: { type: 'string' },
+      district: { type: 'string' },
+      scale: { type: 'string' },
+      street: { type: 'string' },
+      hours: { type: 'string' },
+      device: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const need = (key: 'code' | 'name' | 'street' | 'device'): string => values[key] ?? fail(`--${key} is required`);
+  await withDb(values['data-dir'] ? resolve(values['data-dir']) : dataDir, async (db) => {
+    switch (command) {
+      case 'create-district': {
+        const d = await createDistrict(db, { code: need('code'), name: need('name') });
+        print(`district ${d.code} ${d.name} id=${d.id}`);
+        return;
+      }
+      case 'create-street': {
+        const s = await createStreet(db, { code: need('code'), name: need('name'), districtCode: values.district });
+        print(`${s.created ? 'created' : 'exists '} street ${s.code} ${s.name} id=${s.id}`);
+        return;
+      }
+      case 'import-demo': {
+        const scale = values.scale ?? 'district';
+        if (scale !== 'street' && scale !== 'district') fail('--scale is street or district');
+        const result = await importDemo(db, scale);
+        print(`district ${result.district.code} ${result.district.name}`);
+        for (const s of result.streets) print(`  ${s.created ? 'created' : 'exists '} ${s.code} ${s.name}`);
+        return;
+      }
+      case 'enroll-code': {
+        const hours = Number(values.hours ?? '24');
+        if (!(hours > 0 && hours <= 24 * 7)) fail('--hours must be between 0 and 168');
+        const issued = await issueEnrollmentCode(db, need('street'), hours * 3600_000);
+        print(`enrollment code for ${issued.streetCode} ${issued.streetName}: ${issued.code}`);
+        print(`one-time use, valid until ${issued.expiresAt}`);
+        return;
+      }
+      case 'devices': {
+        const devices = await listDevices(db, values.street);
+        for (const d of devices) {
+          const state = d.revokedAt ? `revoked ${d.revokedAt}` : `last seen ${d.lastSeenAt ?? 'never'}`;
+          print(`${d.id}  ${d.streetCode ?? '-'} ${d.streetName ?? ''}  "${d.name}"  last_mid=${d.lastMid}  ${state}`);
+        }
+        if (devices.length === 0) print('no devices');
+        return;
+      }
+      case 'revoke': {
+        const id = need('device');
+        print((await revokeDevice(db, id)) ? `revoked ${id}` : `no device ${id}`);
+        return;
+      }
+      default:
+        fail(`unknown admin command: ${command ?? '(none)'}`);
+    }
+  });
+}
+
+async function serve(args: string[], dataDir: string): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) {
+    print(USAGE);
+    return;
+  }
+  const port = Number(values.port ?? process.env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a port number');
+  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+  const logger = createServerLogger();
+  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'] ? resolve(values['data-dir']) : dataDir });
+  const { app } = await buildApp({ db, logger });
+  const address = await app.listen({ port, host });
+  print(`GridDesk district server listening on ${address} (${db.kind})`);
+  const stop = async (): Promise<void> => {
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const dataDir = resolve(process.env.GRIDDESK_SERVER_DATA ?? '.griddesk-server');
+  if (argv[0] === 'admin') await admin(argv[1], argv.slice(2), dataDir);
+  else await serve(argv, dataDir);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+import type { FastifyReply } from 'fastify';
+import { MIN_PROTOCOL_VERSION, type SYNC_ERROR_CODES } from '../../core/sync/protocol';
+
+export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
+
+/** An error reply `{error: {code, reason}}` (core/sync/protocol.ts syncError). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: SyncErrorCode,
+    readonly reason: string,
+    readonly extra: { minProtocol?: number } = {},
+  ) {
+    super(`${code}: ${reason}`);
+  }
+}
+
+export const badRequest = (reason: string) => new HttpError(400, 'bad_request', reason);
+export const tooOld = () => new HttpError(426, 'client_too_old', 'protocol_too_old', { minProtocol: MIN_PROTOCOL_VERSION });
+export const tooLarge = (reason = 'decoded_body_too_large') => new HttpError(413, 'payload_too_large', reason);
+
+export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
+  return reply.code(error.status).send({ error: { code: error.code, reason: error.reason, ...error.extra } });
+}

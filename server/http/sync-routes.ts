@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { enrollRequest, MAX_BATCH_MUTATIONS, pushRequest } from '../../core/sync/protocol';
+import { enroll, type DeviceContext } from '../auth/devices';
+import { applyPush } from '../sync/apply';
+import { MAX_PULL_LIMIT, pull } from '../sync/pull';
+import { createSnapshot, snapshotChunk } from '../sync/snapshot';
+import type { ResolvedOptions } from './app';
+import { checkProtocol } from './app';
+import { badRequest, HttpError } from './errors';
+
+function deviceOf(request: FastifyRequest): DeviceContext {
+  if (!request.device) throw new HttpError(401, 'unauthorized', 'missing_token');
+  return request.device;
+}
+
+function firstIssue(error: { issues: { path: PropertyKey[]; code: string }[] }): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.map(String).join('.') || 'body'}:${issue.code}` : 'invalid';
+}
+
+const intParam = (value: unknown, name: string, min: number, max: number, fallback?: number): number => {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw badRequest(`${name}_invalid`);
+  const n = Number(value);
+  if (n < min || n > max) throw badRequest(`${name}_out_of_range`);
+  return n;
+};
+
+export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOptions): void {
+  const { db } = options;
+
+  app.post(
+    '/v1/enroll',
+    { config: { auth: false, rateLimit: { max: options.enrollRateLimit.max, timeWindow: options.enrollRateLimit.timeWindowMs } } },
+    async (request) => {
+      const parsed = enrollRequest.safeParse(request.body);
+      if (!parsed.success) throw badRequest(`invalid_enroll:${firstIssue(parsed.error)}`);
+      checkProtocol(parsed.data.protocol);
+      const enrolled = await enroll(db, parsed.data.code, parsed.data.deviceName, parsed.data.schemaVersion);
+      request.log.info({ deviceId: enrolled.deviceId, streetId: enrolled.scope.streetId }, 'device enrolled');
+      return enrolled;
+    },
+  );
+
+  app.post('/v1/push', async (request) => {
+    const device = deviceOf(request);
+    const parsed = pushRequest.safeParse(request.body);
+    if (!parsed.success) throw badRequest(`invalid_push:${firstIssue(parsed.error)}`);
+    checkProtocol(parsed.data.protocol);
+    const mutations = parsed.data.mutations;
+    if (mutations.length > MAX_BATCH_MUTATIONS) throw badRequest('too_many_mutations');
+    for (let i = 1; i < mutations.length; i++) {
+      if (mutations[i]!.mid <= mutations[i - 1]!.mid) throw badRequest('mids_not_increasing');
+    }
+    const result = await applyPush(db, { id: device.id, streetId: device.streetId, streetCode: device.streetCode }, parsed.data, {
+      statementTimeoutMs: options.pushTimeoutMs,
+      schemaVersion: parsed.data.schemaVersion,
+    });
+    request.log.info(
+      { deviceId: device.id, mutations: mutations.length, ackedThrough: result.ackedThrough, rejected: result.rejected.length, seq: result.seq },
+      'push applied',
+    );
+    return result;
+  });
+
+  app.get('/v1/pull', async (request) => {
+    const device = deviceOf(request);
+    const query = request.query as Record<string, unknown>;
+    const after = intParam(query.after, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+    const limit = intParam(query.limit, 'limit', 1, MAX_PULL_LIMIT, 1000);
+    return pull(db, device.streetId, after, limit, { statementTimeoutMs: options.pullTimeoutMs });
+  });
+
+  app.post('/v1/snapshot', async (request) => {
+    const device = deviceOf(request);
+    return createSnapshot(db, device, { chunkSize: options.snapshotChunkSize, statementTimeoutMs: options.chunkTimeoutMs });
+  });
+
+  app.get('/v1/snapshot/:id/:index', async (request) => {
+    const device = deviceOf(request);
+    const params = request.params as { id: string; index: string };
+    if (!/^[0-9a-f-]{36}$/.test(params.id)) throw new HttpError(404, 'not_found', 'snapshot.not_found');
+    const index = intParam(params.index, 'index', 0, 10_000_000);
+    return snapshotChunk(db, device.streetId, params.id, index, { statementTimeoutMs: options.chunkTimeoutMs });
+  });
+}

@@ -1,0 +1,103 @@
+import { orgCodeProblem } from '../../core/domain/org';
+import { roleAllowedOn, type Role } from '../../core/domain/people';
+import type { SyncedEntity } from '../../core/sync/protocol';
+import type { Queryable } from '../db/db';
+import type { Doc } from './entities';
+import { findSameValue, loadInStreet } from './records';
+import { REASONS, Rejection } from './rejection';
+
+// Scope, references and business uniqueness of one record document, checked before it is
+// written. `changed` = the fields this mutation sets (all of them for an insert): references
+// and uniqueness are re-checked only when they change, so an old record stays editable.
+
+export interface StreetScope {
+  streetId: string;
+  streetCode: string;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+async function requireInStreet(
+  tx: Queryable,
+  scope: StreetScope,
+  entity: SyncedEntity,
+  id: unknown,
+  accept: (doc: Doc, id: string) => boolean = () => true,
+): Promise<void> {
+  const ref = str(id);
+  if (ref === null) throw new Rejection(REASONS.refNotFound, undefined);
+  const doc = await loadInStreet(tx, entity, ref, scope.streetId);
+  if (!doc || !accept(doc, ref)) throw new Rejection(REASONS.refNotFound, undefined);
+}
+
+/** The street's own org unit (its id is the street id) or one of its communities. */
+const isStreetOrCommunity = (scope: StreetScope) => (doc: Doc, id: string) =>
+  id === scope.streetId || (doc.level === 'community' && doc.parentId === scope.streetId);
+
+export async function checkRecord(
+  tx: Queryable,
+  scope: StreetScope,
+  entity: SyncedEntity,
+  id: string,
+  doc: Doc,
+  changed: ReadonlySet<string>,
+): Promise<void> {
+  switch (entity) {
+    case 'orgUnit': {
+      // a street station manages its communities; district and street units are the district's
+      if (doc.level !== 'community') throw new Rejection(REASONS.orgLevel);
+      if (doc.parentId !== scope.streetId) throw new Rejection(REASONS.otherStreet);
+      const code = str(doc.code) ?? '';
+      if (changed.has('code')) {
+        if (orgCodeProblem(code, 'community', scope.streetCode) !== null) throw new Rejection(REASONS.orgCodeNotUnderStreet);
+        const winner = await findSameValue(tx, 'orgUnit', scope.streetId, 'code', code, id);
+        if (winner) throw new Rejection(REASONS.orgCodeTaken, winner);
+      }
+      return;
+    }
+    case 'gridUnit': {
+      if (doc.streetId !== scope.streetId) throw new Rejection(REASONS.otherStreet);
+      if (changed.has('orgUnitId')) {
+        await requireInStreet(tx, scope, 'orgUnit', doc.orgUnitId, (d) => d.level === 'community' && d.parentId === scope.streetId);
+      }
+      for (const field of ['parentId', 'predecessorId'] as const) {
+        if (changed.has(field) && doc[field] !== null && doc[field] !== undefined) {
+          await requireInStreet(tx, scope, 'gridUnit', doc[field]);
+        }
+      }
+      if (changed.has('code')) {
+        const winner = await findSameValue(tx, 'gridUnit', scope.streetId, 'code', str(doc.code) ?? '', id);
+        if (winner) throw new Rejection(REASONS.gridCodeTaken, winner);
+      }
+      return;
+    }
+    case 'gridHistory':
+      await requireInStreet(tx, scope, 'gridUnit', doc.gridId);
+      return;
+    case 'person': {
+      if (doc.streetId !== scope.streetId) throw new Rejection(REASONS.otherStreet);
+      if (changed.has('orgUnitId')) await requireInStreet(tx, scope, 'orgUnit', doc.orgUnitId, isStreetOrCommunity(scope));
+      const residentId = str(doc.residentId);
+      if (changed.has('residentId') && residentId !== null) {
+        const winner = await findSameValue(tx, 'person', scope.streetId, 'residentId', residentId, id);
+        if (winner) throw new Rejection(REASONS.residentIdTaken, winner);
+      }
+      return;
+    }
+    case 'assignment': {
+      const gridId = doc.gridId ?? null;
+      const orgUnitId = doc.orgUnitId ?? null;
+      if ((gridId === null) === (orgUnitId === null)) throw new Rejection(REASONS.assignmentTarget);
+      const endDate = str(doc.endDate);
+      const startDate = str(doc.startDate) ?? '';
+      if (endDate !== null && endDate < startDate) throw new Rejection(REASONS.assignmentEndBeforeStart);
+      if (!roleAllowedOn(doc.role as Role, gridId !== null ? 'grid' : 'org')) throw new Rejection(REASONS.assignmentRole);
+      if (changed.has('personId')) await requireInStreet(tx, scope, 'person', doc.personId);
+      if (gridId !== null && changed.has('gridId')) await requireInStreet(tx, scope, 'gridUnit', gridId);
+      if (orgUnitId !== null && changed.has('orgUnitId')) {
+        await requireInStreet(tx, scope, 'orgUnit', orgUnitId, isStreetOrCommunity(scope));
+      }
+      return;
+    }
+  }
+}

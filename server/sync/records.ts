@@ -1,0 +1,94 @@
+import type { SyncedEntity } from '../../core/sync/protocol';
+import type { Queryable } from '../db/db';
+import { num } from '../db/db';
+import type { Doc } from './entities';
+
+// The record store and the street change log. Callers are inside a scoped transaction.
+
+export interface StoredRecord {
+  streetId: string | null;
+  data: Doc;
+  version: number;
+}
+
+export async function loadRecord(tx: Queryable, entity: SyncedEntity, id: string): Promise<StoredRecord | null> {
+  const rows = await tx.query<{ street_id: string | null; data: Doc; version: unknown }>(
+    'SELECT street_id, data, version FROM record WHERE entity = $1 AND id = $2',
+    [entity, id],
+  );
+  const row = rows.rows[0];
+  return row ? { streetId: row.street_id, data: row.data, version: num(row.version) } : null;
+}
+
+export async function loadInStreet(tx: Queryable, entity: SyncedEntity, id: string, streetId: string): Promise<Doc | null> {
+  const rows = await tx.query<{ data: Doc }>('SELECT data FROM record WHERE entity = $1 AND id = $2 AND street_id = $3', [
+    entity,
+    id,
+    streetId,
+  ]);
+  return rows.rows[0]?.data ?? null;
+}
+
+/** Another record of the street with the same value of a text field (the uniqueness re-check). */
+export async function findSameValue(
+  tx: Queryable,
+  entity: SyncedEntity,
+  streetId: string,
+  field: 'code' | 'residentId',
+  value: string,
+  exceptId: string,
+): Promise<Doc | null> {
+  const rows = await tx.query<{ id: string; data: Doc; version: unknown }>(
+    `SELECT id, data, version FROM record
+      WHERE entity = $1 AND street_id = $2 AND data->>'${field}' = $3 AND id <> $4 LIMIT 1`,
+    [entity, streetId, value, exceptId],
+  );
+  const row = rows.rows[0];
+  return row ? asServerRecord(row.id, row.data, num(row.version)) : null;
+}
+
+export function asServerRecord(id: string, data: Doc, version: number): Doc {
+  return { ...data, id, version };
+}
+
+export async function insertRecord(
+  tx: Queryable,
+  r: { entity: SyncedEntity; id: string; streetId: string | null; data: Doc; seq: number | null },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO record (entity, id, street_id, data, version, created_seq, updated_seq)
+     VALUES ($1, $2, $3, $4::jsonb, 1, $5, $5)`,
+    [r.entity, r.id, r.streetId, JSON.stringify(r.data), r.seq],
+  );
+}
+
+export async function updateRecord(
+  tx: Queryable,
+  r: { entity: SyncedEntity; id: string; data: Doc; version: number; seq: number | null },
+): Promise<void> {
+  await tx.query(
+    `UPDATE record SET data = $3::jsonb, version = $4, updated_seq = $5, updated_at = now() WHERE entity = $1 AND id = $2`,
+    [r.entity, r.id, JSON.stringify(r.data), r.version, r.seq],
+  );
+}
+
+export interface ChangeEntry {
+  streetId: string;
+  seq: number;
+  entity: SyncedEntity;
+  id: string;
+  op: 'insert' | 'update';
+  fields: Doc;
+  version: number;
+  deviceId: string | null;
+  mid: number | null;
+  deviceAt: string | null;
+}
+
+export async function appendChange(tx: Queryable, c: ChangeEntry): Promise<void> {
+  await tx.query(
+    `INSERT INTO change (street_id, seq, entity, id, op, fields, version, device_id, mid, device_at)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10)`,
+    [c.streetId, c.seq, c.entity, c.id, c.op, JSON.stringify(c.fields), c.version, c.deviceId, c.mid, c.deviceAt],
+  );
+}

@@ -1,0 +1,38 @@
+import type { Doc } from './entities';
+
+/**
+ * A permanent refusal of one mutation: rolled back to its savepoint, recorded, acknowledged.
+ * `serverRecord` undefined = "look up the current record"; null = there is none to show.
+ */
+export class Rejection extends Error {
+  constructor(
+    readonly reason: string,
+    readonly serverRecord?: Doc | null,
+  ) {
+    super(reason);
+    this.name = 'Rejection';
+  }
+}
+
+/** Reason keys (the station translates them). Kept in one place so docs/server.md can list them. */
+export const REASONS = {
+  invalidFields: 'validation.invalid_fields',
+  missingFields: 'validation.missing_fields',
+  reservedField: 'validation.reserved_field',
+  badId: 'validation.bad_id',
+  badValue: 'validation.bad_value',
+  notFound: 'record.not_found',
+  idTaken: 'record.id_taken',
+  otherStreet: 'scope.other_street',
+  referenceData: 'scope.reference_data',
+  orgLevel: 'scope.org_level',
+  refNotFound: 'ref.not_found',
+  appendOnly: 'policy.append_only',
+  gridCodeTaken: 'grid.code_taken',
+  orgCodeTaken: 'org.code_taken',
+  residentIdTaken: 'person.resident_id_taken',
+  orgCodeNotUnderStreet: 'org.code_not_under_street',
+  assignmentTarget: 'assignment.target',
+  assignmentEndBeforeStart: 'assignment.end_before_start',
+  assignmentRole: 'assignment.role_not_allowed',
+} as const;

@@ -1,0 +1,258 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, syncError } from '../../core/sync/protocol';
+import { openPg } from '../../server/db/pg';
+import type { Db } from '../../server/db/db';
+import {
+  call,
+  community,
+  enrollDevice,
+  FACTORIES,
+  mutation,
+  newStreet,
+  openMigrated,
+  person,
+  pushBody,
+  startServer,
+  uid,
+  VERSION_HEADERS,
+  type Device,
+  type TestDb,
+  type TestServer,
+} from './harness';
+
+/** Reads an SSE stream; resolves `next(predicate)` when a matching event or comment arrives. */
+function openEvents(url: string, token: string) {
+  const controller = new AbortController();
+  const lines: string[] = [];
+  const waiters: { test: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+  const ready = fetch(`${url}/v1/events`, { headers: { ...VERSION_HEADERS, authorization: `Bearer ${token}` }, signal: controller.signal }).then(
+    async (response) => {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      void (async () => {
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            buffer += decoder.decode(value, { stream: true });
+            let at: number;
+            while ((at = buffer.indexOf('\n')) >= 0) {
+              const line = buffer.slice(0, at);
+              buffer = buffer.slice(at + 1);
+              lines.push(line);
+              for (const w of [...waiters]) {
+                if (w.test(line)) {
+                  waiters.splice(waiters.indexOf(w), 1);
+                  w.resolve(line);
+                }
+              }
+            }
+          }
+        } catch {
+          // aborted
+        }
+      })();
+    },
+  );
+  return {
+    ready,
+    lines,
+    next(test: (line: string) => boolean, timeoutMs = 3000): Promise<string> {
+      const seen = lines.find(test);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(lines)}`)), timeoutMs);
+        waiters.push({ test, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+      });
+    },
+    close: () => controller.abort(),
+  };
+}
+
+const seqLine = (seq: number) => (line: string) => line === `data: {"seq":${seq}}`;
+
+describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
+  let t: TestDb;
+  let server: TestServer;
+  let device: Device;
+
+  beforeAll(async () => {
+    t = await openMigrated(factory);
+    server = await startServer(t.db, { heartbeatMs: 300, maxBodyBytes: 64 * 1024, enrollRateLimit: { max: 1000, timeWindowMs: 60_000 } });
+    device = await enrollDevice(t.db, server.url, await newStreet(t.db));
+  }, 30_000);
+  afterAll(async () => {
+    await server?.close();
+    await t?.drop();
+  }, 30_000);
+
+  it('GET /health answers without versions or a token', async () => {
+    const reply = await call<{ ok: boolean; schema: number }>(server.url, '/health', { headers: {} });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ ok: true, schema: 1, database: factory.name });
+  });
+
+  it('every /v1 route checks the version headers: old protocol → 426 with minProtocol', async () => {
+    for (const [method, path] of [
+      ['GET', '/v1/pull?after=0'],
+      ['POST', '/v1/push'],
+      ['POST', '/v1/enroll'],
+      ['POST', '/v1/snapshot'],
+      ['GET', '/v1/events'],
+    ] as const) {
+      const old = await call(server.url, path, { method, token: device.token, headers: { 'x-griddesk-protocol': '0' } });
+      expect(old.status, path).toBe(426);
+      expect(syncError.parse(old.body).error).toEqual({ code: 'client_too_old', reason: 'protocol_too_old', minProtocol: MIN_PROTOCOL_VERSION });
+      const missing = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${device.token}` } });
+      expect(missing.status, path).toBe(400);
+      expect(syncError.parse(await missing.json()).error.code).toBe('bad_request');
+    }
+    const body = { ...pushBody([mutation(1, 'orgUnit', uid(), {})]), protocol: 0 };
+    const inBody = await call(server.url, '/v1/push', { token: device.token, body });
+    expect(inBody.status).toBe(426);
+  });
+
+  it('accepts gzip and plain JSON bodies; rejects broken ones with 400', async () => {
+    const street = device.street;
+    const plain = await call(server.url, '/v1/push', { token: device.token, body: pushBody([mutation(1, 'orgUnit', uid('org'), community(street, 11))]) });
+    expect(plain.status).toBe(200);
+    const zipped = await call(server.url, '/v1/push', { token: device.token, gzip: true, body: pushBody([mutation(2, 'orgUnit', uid('org'), community(street, 12))]) });
+    expect(zipped.status).toBe(200);
+    const cases: { raw: Buffer; headers: Record<string, string>; reason: string }[] = [
+      { raw: Buffer.from('{not json'), headers: { 'content-type': 'application/json' }, reason: 'invalid_json' },
+      { raw: Buffer.from('not gzip at all'), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, reason: 'bad_gzip' },
+      { raw: gzipSync('{}'), headers: { 'content-type': 'application/json', 'content-encoding': 'br' }, reason: 'unsupported_content_encoding' },
+      { raw: Buffer.from('{}'), headers: { 'content-type': 'text/plain' }, reason: 'invalid_push:protocol:invalid_type' },
+    ];
+    for (const c of cases) {
+      const reply = await call(server.url, '/v1/push', { token: device.token, raw: c.raw, headers: c.headers });
+      expect(reply.status, c.reason).toBe(400);
+      expect(syncError.parse(reply.body).error).toEqual({ code: 'bad_request', reason: c.reason });
+    }
+    const none = await call(server.url, '/v1/push', { token: device.token, method: 'POST' });
+    expect(none.status).toBe(400);
+  });
+
+  it('413 payload_too_large is measured on the decoded body (a small gzip bomb too)', async () => {
+    const street = device.street;
+    const big = pushBody([mutation(3, 'person', uid('p'), { ...person(street, street.id, '大'), note: 'x'.repeat(70 * 1024) })]);
+    const zipped = gzipSync(JSON.stringify(big));
+    expect(zipped.length).toBeLessThan(4096); // small on the wire
+    const reply = await call(server.url, '/v1/push', { token: device.token, raw: zipped, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(reply.status).toBe(413);
+    expect(syncError.parse(reply.body).error.code).toBe('payload_too_large');
+    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
+    const bombed = await call(server.url, '/v1/push', { token: device.token, raw: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(bombed.status).toBe(413);
+    const plainBig = await call(server.url, '/v1/push', { token: device.token, body: big });
+    expect(plainBig.status).toBe(413);
+    // just under the cap is fine
+    const fits = pushBody([mutation(3, 'person', uid('p'), { ...person(street, street.id, '小'), note: 'x'.repeat(400) })]);
+    expect((await call(server.url, '/v1/push', { token: device.token, body: fits, gzip: true })).status).toBe(200);
+    expect(MAX_BATCH_BYTES).toBe(1024 * 1024);
+  });
+
+  it('unknown routes and bad tokens answer in the error shape', async () => {
+    const notFound = await call(server.url, '/v1/nope', { token: device.token });
+    expect(notFound.status).toBe(404);
+    expect(syncError.safeParse(notFound.body).success).toBe(true);
+    const badToken = await call(server.url, '/v1/pull?after=0', { headers: { authorization: 'Basic abc' } });
+    expect(badToken.status).toBe(401);
+    expect(syncError.parse(badToken.body).error).toEqual({ code: 'unauthorized', reason: 'missing_token' });
+  });
+
+  it('SSE: the current seq on connect, a heartbeat comment, and a notification within a second of another device pushing', async () => {
+    const street = device.street;
+    const other = await enrollDevice(t.db, server.url, street, '二号机');
+    // a second server process on the same database: its push must wake this server's stream
+    let secondDb: Db | null = null;
+    let second: TestServer = server;
+    if (t.url) {
+      secondDb = openPg(t.url, { max: 2 });
+      second = await startServer(secondDb);
+    }
+    const events = openEvents(server.url, device.token);
+    try {
+      await events.ready;
+      const first = await events.next((l) => l.startsWith('data: '));
+      const current = (JSON.parse(first.slice(6)) as { seq: number }).seq;
+      await events.next((l) => l === ': ping');
+      const started = Date.now();
+      const res = await call<{ seq: number }>(second.url, '/v1/push', {
+        token: other.token,
+        gzip: true,
+        body: pushBody([mutation(1, 'person', uid('p'), person(street, street.id, '通知'))]),
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.seq).toBe(current + 1);
+      await events.next(seqLine(current + 1), 1000);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(events.lines).toContain('event: seq');
+    } finally {
+      events.close();
+      if (secondDb) {
+        await second.close();
+        await secondDb.close();
+      }
+    }
+  });
+
+  it('a device of another street is not woken', async () => {
+    const otherStreet = await newStreet(t.db);
+    const outsider = await enrollDevice(t.db, server.url, otherStreet);
+    const events = openEvents(server.url, outsider.token);
+    try {
+      await events.ready;
+      const first = await events.next((l) => l.startsWith('data: '));
+      const res = await call(server.url, '/v1/push', {
+        token: device.token,
+        body: pushBody([mutation(100, 'person', uid('p'), person(device.street, device.street.id, '别处'))]),
+      });
+      expect(res.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(events.lines.filter((l) => l.startsWith('data: '))).toEqual([first]);
+    } finally {
+      events.close();
+    }
+  });
+});
+
+describe.each(FACTORIES)('rate limit on $name', (factory) => {
+  let t: TestDb;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    t = await openMigrated(factory);
+    server = await startServer(t.db, { rateLimit: { max: 5, timeWindowMs: 60_000 }, enrollRateLimit: { max: 3, timeWindowMs: 60_000 } });
+  }, 30_000);
+  afterAll(async () => {
+    await server?.close();
+    await t?.drop();
+  }, 30_000);
+
+  it('429 rate_limited with Retry-After, per device', async () => {
+    const street = await newStreet(t.db);
+    const a = await enrollDevice(t.db, server.url, street, 'A');
+    const b = await enrollDevice(t.db, server.url, street, 'B');
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await call(server.url, '/v1/pull?after=0', { token: a.token })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const limited = await call(server.url, '/v1/pull?after=0', { token: a.token });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(syncError.parse(limited.body).error.code).toBe('rate_limited');
+    // another device of the same street (same IP) has its own budget
+    expect((await call(server.url, '/v1/pull?after=0', { token: b.token })).status).toBe(200);
+    // enrollment is limited per address
+    const tries: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      tries.push((await call(server.url, '/v1/enroll', { body: { protocol: 1, schemaVersion: 1, code: 'ZZZZ-ZZZZ-ZZZZ', deviceName: 'x' } })).status);
+    }
+    expect(tries).toEqual([401, 429, 429]); // two enrolls above used the budget
+    expect((await call(server.url, '/health', { headers: {} })).status).toBe(200);
+  });
+});

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseFromTheFuture, migrate, schemaVersion } from '../../server/db/migrate';
+import { MIGRATIONS } from '../../server/db/migrations';
+import { FACTORIES, type TestDb } from './harness';
+
+describe.each(FACTORIES)('migrations on $name', (factory) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await factory.open();
+  }, 30_000);
+  afterAll(async () => t?.drop(), 30_000);
+
+  it('applies every migration in order, one at a time, on an empty database', async () => {
+    for (const [i, m] of MIGRATIONS.entries()) {
+      const reached = await migrate(t.db, MIGRATIONS.slice(0, i + 1));
+      expect(reached).toBe(m.version);
+      expect(await schemaVersion(t.db)).toBe(m.version);
+    }
+  });
+
+  it('creates the tables, the roles and forced row-level security', async () => {
+    const tables = await t.db.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+      `SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class
+        WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY relname`,
+    );
+    const byName = new Map(tables.rows.map((r) => [r.relname, r]));
+    for (const name of ['record', 'change', 'device', 'street_seq', 'rejection', 'conflict', 'snapshot', 'enrollment_code']) {
+      expect(byName.get(name), name).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
+    }
+    for (const name of ['district', 'street', 'schema_migrations']) expect(byName.has(name), name).toBe(true);
+    const roles = await t.db.query<{ rolname: string; rolbypassrls: boolean; rolsuper: boolean }>(
+      `SELECT rolname, rolbypassrls, rolsuper FROM pg_roles WHERE rolname IN ('griddesk_app', 'griddesk_admin') ORDER BY rolname`,
+    );
+    expect(roles.rows).toEqual([
+      { rolname: 'griddesk_admin', rolbypassrls: false, rolsuper: false },
+      { rolname: 'griddesk_app', rolbypassrls: false, rolsuper: false },
+    ]);
+    const owners = await t.db.query<{ owner: string }>(`SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = 'record'`);
+    expect(owners.rows[0]?.owner).not.toBe('griddesk_app');
+  });
+
+  it('is a no-op when run again', async () => {
+    const before = await schemaVersion(t.db);
+    expect(await migrate(t.db)).toBe(before);
+    const rows = await t.db.query('SELECT version FROM schema_migrations');
+    expect(rows.rows).toHaveLength(MIGRATIONS.length);
+  });
+
+  it('refuses a database from a newer server', async () => {
+    await t.db.query(`INSERT INTO schema_migrations (version, name) VALUES (999, 'from the future')`);
+    await expect(migrate(t.db)).rejects.toBeInstanceOf(DatabaseFromTheFuture);
+    await t.db.query('DELETE FROM schema_migrations WHERE version = 999');
+    expect(await migrate(t.db)).toBe(MIGRATIONS.at(-1)?.version);
+  });
+
+  it('rolls a failing migration back completely', async () => {
+    const broken = [...MIGRATIONS, { version: 1000, name: 'broken', sql: 'CREATE TABLE half_done (x int); SELECT no_such_function();' }];
+    await expect(migrate(t.db, broken)).rejects.toThrow();
+    expect(await schemaVersion(t.db)).toBe(MIGRATIONS.at(-1)?.version);
+    const half = await t.db.query(`SELECT 1 FROM pg_class WHERE relname = 'half_done'`);
+    expect(half.rows).toHaveLength(0);
+  });
+});

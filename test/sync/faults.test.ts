@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mutation } from '../../core/sync/protocol';
+import { SyncEngine } from '../../electron/sync/engine';
+import { fileTokenStore } from '../../electron/sync/token-store';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import {
+  communityCode,
+  enrolledStation,
+  enrollmentCode,
+  FAST,
+  newStreet,
+  openSyncStation,
+  replicaDump,
+  serverDump,
+  startDistrict,
+  asServerSees,
+  type District,
+  type StreetFixture,
+  type SyncStation,
+  waitFor,
+} from './harness';
+
+// The station through a fault-injecting proxy in front of the real server: lost replies,
+// a connection broken mid-snapshot, 413s, a poisoned mutation, and a server that says the
+// station is too old.
+
+let district: District;
+let proxy: FaultProxy;
+const stations: SyncStation[] = [];
+
+beforeAll(async () => {
+  // small snapshot chunks (so a bootstrap has several) and a small body cap (so 413s are real)
+  district = await startDistrict({ snapshotChunkSize: 4, maxBodyBytes: 6 * 1024 });
+  proxy = await startFaultProxy(district.url);
+});
+afterAll(async () => {
+  for (const s of stations) {
+    await s.engine.stop();
+    s.close();
+  }
+  await proxy.close();
+  await district.close();
+});
+
+async function station(street: StreetFixture, options: Parameters<typeof enrolledStation>[2] = {}): Promise<SyncStation> {
+  const s = await enrolledStation(district, street, { serverUrl: proxy.url, ...options });
+  stations.push(s);
+  return s;
+}
+
+async function community(s: SyncStation, street: StreetFixture) {
+  return s.call('org.create', { code: communityCode(street, 1), name: '社区', level: 'community', kind: 'urban_community', parentId: street.id });
+}
+
+async function people(s: SyncStation, orgUnitId: string, count: number, note = '') {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await s.call('people.create', { name: `居民${i}`, orgUnitId, note: note || null })).id);
+  return ids;
+}
+
+const pushedMutations = (body: unknown): Mutation[] => (body as { mutations: Mutation[] }).mutations;
+
+async function serverChangesOf(streetId: string): Promise<number> {
+  const { withAdmin } = await import('../../server/db/scope');
+  return withAdmin(district.db, async (tx) => Number((await tx.query<{ n: unknown }>('SELECT count(*) AS n FROM change WHERE street_id = $1', [streetId])).rows[0]!.n));
+}
+
+describe('sync under faults', () => {
+  it('does not apply a re-sent batch twice when the push reply was lost', async () => {
+    const street = await newStreet(district.db);
+    const a = await station(street);
+    const c = await community(a, street);
+    await people(a, c.id, 3);
+    const before = await serverChangesOf(street.id);
+    let lost = 0;
+    proxy.setRule((r) => (r.path === '/v1/push' && lost++ === 0 ? { kind: 'lose-response' } : undefined));
+    await expect(a.engine.syncNow()).rejects.toThrow();
+    expect(a.engine.status()).toMatchObject({ pending: 4, online: false, lastError: { reason: 'network.unreachable' } });
+    proxy.setRule(null);
+    await a.engine.syncNow();
+    expect(a.engine.status()).toMatchObject({ pending: 0, lastError: null });
+    expect((await serverChangesOf(street.id)) - before).toBe(4);
+    const server = await serverDump(district.db, street.id);
+    expect(asServerSees(replicaDump(a), server)).toEqual(server);
+  });
+
+  it('resumes a bootstrap at the next chunk after the connection broke mid-snapshot', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street);
+    const c = await community(a1, street);
+    await people(a1, c.id, 14);
+    await a1.engine.syncNow();
+
+    const a2 = openSyncStation();
+    stations.push(a2);
+    await a2.engine.enroll({ serverUrl: proxy.url, code: await enrollmentCode(district.db, street), deviceName: 'A2' });
+    let cut = 0;
+    proxy.setRule((r) => (/\/v1\/snapshot\/[^/]+\/2$/.test(r.path) && cut++ === 0 ? { kind: 'truncate', bytes: 300 } : undefined));
+    const logStart = proxy.log.length;
+    await expect(a2.engine.syncNow()).rejects.toThrow();
+    expect(a2.engine.status()).toMatchObject({ bootstrapped: false, lastError: { reason: 'network.unreachable' } });
+    expect(a2.ctx.db.prepare('SELECT count(*) AS n FROM sync_snapshot_record').get()).toEqual({ n: 8 });
+    expect(a2.ctx.db.prepare('SELECT count(*) AS n FROM person').get()).toEqual({ n: 0 });
+
+    await a2.engine.syncNow();
+    const chunkFetches = proxy.log.slice(logStart).filter((l) => l.path.startsWith('/v1/snapshot/')).map((l) => l.path.split('/').pop());
+    expect(chunkFetches).toEqual(['0', '1', '2', '2', '3', '4']);
+    expect(proxy.log.slice(logStart).filter((l) => l.path === '/v1/snapshot')).toHaveLength(1);
+    expect(a2.engine.status()).toMatchObject({ bootstrapped: true, lastError: null });
+    expect(replicaDump(a2)).toEqual(replicaDump(a1));
+    proxy.setRule(null);
+  });
+
+  it('halves batches on 413 until they fit, without quarantining anything', async () => {
+    const street = await newStreet(district.db);
+    const a = await station(street);
+    const c = await community(a, street);
+    await people(a, c.id, 40, '备注'.repeat(40));
+    const sizes: number[] = [];
+    proxy.setRule((r) => {
+      if (r.path === '/v1/push') sizes.push(pushedMutations(r.json()).length);
+      return undefined;
+    });
+    await a.engine.syncNow();
+    proxy.setRule(null);
+    expect(sizes[0]).toBe(41);
+    expect(Math.max(...sizes.slice(1))).toBeLessThan(41);
+    expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 0, issues: { quarantine: 0 } });
+    expect((await serverDump(district.db, street.id))[`person:${(await a.call('people.list', { pageSize: 1 })).rows[0]!.id}`]).toBeDefined();
+  });
+
+  it('quarantines a mutation that keeps failing the server alone and pushes the rest', async () => {
+    const street = await newStreet(district.db);
+    const a = await station(street);
+    const c = await community(a, street);
+    const [, poisoned] = await people(a, c.id, 5);
+    proxy.setRule((r) =>
+      r.path === '/v1/push' && pushedMutations(r.json()).some((m) => m.id === poisoned)
+        ? { kind: 'status', status: 500, body: { error: { code: 'unavailable', reason: 'internal_error' } } }
+        : undefined,
+    );
+    await a.engine.syncNow();
+    proxy.setRule(null);
+    expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 1, issues: { quarantine: 1 } });
+    const [issue] = await a.call('sync.issues', {});
+    expect(issue).toMatchObject({ kind: 'quarantine', entity: 'person', entityId: poisoned, localFields: { name: '居民1' } });
+    const server = await serverDump(district.db, street.id);
+    expect(server[`person:${poisoned}`]).toBeUndefined();
+    expect(Object.keys(server).filter((k) => k.startsWith('person:'))).toHaveLength(4);
+
+    // once the server is fixed, the person sends it again as a new mutation
+    await a.call('sync.resolveIssue', { id: issue!.id, action: 'reapply_mine' });
+    await a.engine.syncNow();
+    expect((await serverDump(district.db, street.id))[`person:${poisoned}`]).toBeDefined();
+  });
+
+  it('stops syncing on 426 and keeps the outbox', async () => {
+    const street = await newStreet(district.db);
+    const a = await station(street);
+    const c = await community(a, street);
+    await people(a, c.id, 2);
+    // the same replica, run by a build that speaks an older protocol than the server accepts
+    const old = new SyncEngine(a.ctx, { ...FAST, tokenStore: fileTokenStore(a.ctx.dataDir), protocolVersion: 0 });
+    await expect(old.syncNow()).rejects.toThrow(/426/);
+    expect(old.status()).toMatchObject({ clientTooOld: true, pending: 3, lastError: { reason: 'http.426.protocol_too_old' } });
+    const requests = proxy.log.length;
+    await old.syncNow();
+    expect(proxy.log.length).toBe(requests);
+    expect(old.status().pending).toBe(3);
+    // after the update (a build with the current protocol) the kept outbox goes out
+    await a.engine.syncNow();
+    expect(a.engine.status()).toMatchObject({ clientTooOld: false, pending: 0 });
+  });
+
+  it('obeys Retry-After on 429', async () => {
+    const street = await newStreet(district.db);
+    const a = await station(street);
+    await community(a, street);
+    let limited = 0;
+    proxy.setRule((r) =>
+      r.path === '/v1/push' && limited++ === 0
+        ? { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'rate_limited', reason: 'retry_after_1s' } } }
+        : undefined,
+    );
+    a.engine.start();
+    const started = Date.now();
+    a.engine.poke();
+    await waitFor(() => a.engine.status().pending === 0, 5000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    await a.engine.stop();
+    proxy.setRule(null);
+  });
+});

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDS } from '../helpers/station';
+import {
+  asServerSees,
+  communityCode,
+  enrolledStation,
+  newStreet,
+  openSyncStation,
+  replicaDump,
+  serverDump,
+  startDistrict,
+  enrollmentCode,
+  type District,
+  type StreetFixture,
+  type SyncStation,
+} from './harness';
+
+// Two stations of street A and one of street B against the real district server: enrollment
+// and bootstrap, push and pull, convergence after offline edits, scope, conflicts and a
+// duplicate grid code decided by the server.
+
+let district: District;
+const stations: SyncStation[] = [];
+
+beforeAll(async () => {
+  district = await startDistrict();
+});
+afterAll(async () => {
+  for (const s of stations) {
+    await s.engine.stop();
+    s.close();
+  }
+  await district.close();
+});
+
+async function station(street: StreetFixture, name = '工作站'): Promise<SyncStation> {
+  const s = await enrolledStation(district, street, { name });
+  stations.push(s);
+  return s;
+}
+
+async function seedCommunity(s: SyncStation, street: StreetFixture, n = 1) {
+  const community = await s.call('org.create', {
+    code: communityCode(street, n),
+    name: `社区${n}`,
+    level: 'community',
+    kind: 'urban_community',
+    parentId: street.id,
+  });
+  const base = { category: 'urban_community' as const, validFrom: '2024-01-01', orgUnitId: community.id };
+  const large = await s.call('grid.create', { ...base, code: `${community.code}1001`, name: '大网格', level: 'large', parentId: null });
+  const small = await s.call('grid.create', { ...base, code: `${community.code}3001`, name: '第一网格', level: 'small', parentId: large.id });
+  return { community, large, small };
+}
+
+async function expectConverged(street: StreetFixture, ...replicas: SyncStation[]): Promise<void> {
+  const server = await serverDump(district.db, street.id);
+  const first = replicaDump(replicas[0]!);
+  expect(Object.keys(first).sort()).toEqual(Object.keys(server).sort());
+  expect(asServerSees(first, server)).toEqual(server);
+  for (const other of replicas.slice(1)) expect(replicaDump(other)).toEqual(first);
+}
+
+describe('two stations of one street', () => {
+  it('enrolls an empty replica, bootstraps the street and reports it in the status', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street);
+    const status = a1.engine.status();
+    expect(status).toMatchObject({
+      enrolled: true,
+      bootstrapped: true,
+      online: true,
+      street: { id: street.id, code: street.code, name: street.name },
+      pending: 0,
+      lastError: null,
+      clientTooOld: false,
+      progress: { phase: 'idle' },
+    });
+    expect(status.lastSyncAt).not.toBeNull();
+    const tree = await a1.call('org.tree', {});
+    expect(tree.map((o) => o.level).sort()).toEqual(['district', 'street']);
+    await expectConverged(street, a1);
+  });
+
+  it('refuses to enroll a replica that already has data, and a second enrollment', async () => {
+    const street = await newStreet(district.db);
+    const local = openSyncStation();
+    stations.push(local);
+    await local.call('org.create', { code: '610116000000', name: '长安区', level: 'district', parentId: null });
+    const code = await enrollmentCode(district.db, street);
+    await expect(local.engine.enroll({ serverUrl: district.url, code, deviceName: 'x' })).rejects.toMatchObject({ reason: 'sync.replica_not_empty' });
+    const a1 = await station(street);
+    await expect(a1.engine.enroll({ serverUrl: district.url, code, deviceName: 'x' })).rejects.toMatchObject({ reason: 'sync.already_enrolled' });
+  });
+
+  it('converges after offline edits on both stations, and street B never sees street A', async () => {
+    const street = await newStreet(district.db);
+    const streetB = await newStreet(district.db);
+    const a1 = await station(street, 'A1');
+    const { community, small } = await seedCommunity(a1, street);
+    const person = await a1.call('people.create', { name: '张三', orgUnitId: community.id, residentId: IDS.a });
+    await a1.engine.syncNow();
+    expect(a1.engine.status().pending).toBe(0);
+
+    const a2 = await station(street, 'A2');
+    expect(await a2.call('grid.get', { id: small.id })).toMatchObject({ grid: { code: small.code, name: '第一网格' } });
+    expect((await a2.call('people.get', { id: person.id })).person.residentId).toBe(IDS.a);
+
+    // offline: both edit, different records and fields
+    await a1.call('grid.update', { id: small.id, patch: { name: '东街第一网格' } });
+    await a1.call('people.create', { name: '李四', orgUnitId: community.id });
+    await a2.call('people.update', { id: person.id, patch: { phone: '13912345678' } });
+    await a2.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_chief', startDate: '2024-03-01' });
+    expect(a1.engine.status().pending).toBeGreaterThanOrEqual(2);
+
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    await expectConverged(street, a1, a2);
+    expect((await a1.call('people.get', { id: person.id })).person.phone).toBe('13912345678');
+    expect((await a2.call('grid.get', { id: small.id })).grid.name).toBe('东街第一网格');
+
+    const b = await station(streetB, 'B');
+    await b.engine.syncNow();
+    const bTree = await b.call('org.tree', {});
+    expect(bTree.map((o) => o.id).sort()).toEqual(Object.keys(await serverDump(district.db, streetB.id)).map((k) => k.split(':')[1]).sort());
+    expect(bTree.some((o) => o.id === street.id || o.id === community.id)).toBe(false);
+    expect(b.ctx.db.prepare('SELECT count(*) AS n FROM person').get()).toEqual({ n: 0 });
+    await expectConverged(streetB, b);
+  });
+
+  it('records a stale edit as a conflict with the value it overwrote; last writer wins everywhere', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street, 'A1');
+    const { small } = await seedCommunity(a1, street);
+    await a1.engine.syncNow();
+    const a2 = await station(street, 'A2');
+
+    await a1.call('grid.update', { id: small.id, patch: { name: '甲站改名' } });
+    await a2.call('grid.update', { id: small.id, patch: { name: '乙站改名' } });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+
+    expect(a1.engine.status().issues.conflict).toBe(0);
+    expect(a2.engine.status().issues).toEqual({ rejection: 0, conflict: 1, quarantine: 0 });
+    const [conflict] = await a2.call('sync.issues', {});
+    expect(conflict).toMatchObject({ kind: 'conflict', entity: 'gridUnit', entityId: small.id, overwritten: { name: '甲站改名' }, localFields: { name: '乙站改名' } });
+    await expectConverged(street, a1, a2);
+    expect((await a1.call('grid.get', { id: small.id })).grid.name).toBe('乙站改名');
+
+    // the reviewer restores the other station's value: a new mutation, synced like any edit
+    await a2.call('sync.resolveIssue', { id: conflict!.id, action: 'accept_server' });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    expect((await a1.call('grid.get', { id: small.id })).grid.name).toBe('甲站改名');
+    expect(a2.engine.status().issues.conflict).toBe(0);
+    await expectConverged(street, a1, a2);
+  });
+
+  it('rejects the second of two offline-created duplicate grid codes, shows the winner, and converges once accepted', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street, 'A1');
+    const { community, large } = await seedCommunity(a1, street);
+    await a1.engine.syncNow();
+    const a2 = await station(street, 'A2');
+
+    const base = { category: 'urban_community' as const, validFrom: '2024-01-01', orgUnitId: community.id, level: 'small' as const, parentId: large.id };
+    const code = `${community.code}3002`;
+    const winner = await a1.call('grid.create', { ...base, code, name: '甲站网格' });
+    const loser = await a2.call('grid.create', { ...base, code, name: '乙站网格' });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+
+    const issues = await a2.call('sync.issues', {});
+    const rejection = issues.find((i) => i.kind === 'rejection' && i.entity === 'gridUnit');
+    expect(rejection).toMatchObject({ entityId: loser.id, reason: 'grid.code_taken', serverRecord: { id: winner.id, code, name: '甲站网格' } });
+    expect(a2.engine.status().rejected).toBeGreaterThanOrEqual(1);
+    // the winner is in A2's replica under its code; A2's own grid stepped aside
+    expect((await a2.call('grid.get', { id: winner.id })).grid.code).toBe(code);
+    expect((await a2.call('grid.get', { id: loser.id })).grid.code).not.toBe(code);
+
+    await a2.call('sync.resolveIssue', { id: rejection!.id, action: 'accept_server' });
+    expect(await a2.fail('grid.get', { id: loser.id })).toMatchObject({ code: 'not_found' });
+    expect(a2.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    await expectConverged(street, a1, a2);
+  });
+});
