@@ -5,6 +5,8 @@ import { cachedStatement } from './statements';
 
 // The single write path for synced entities. Every insert and update goes through here and
 // leaves a change_log row in the same transaction — the place the sync outbox hooks in.
+// recordChange alone serves the one case where the row already holds the values and only
+// the outbox entry is new (re-sending an insert the server rejected, electron/sync/resolve.ts).
 
 function encode(spec: EntitySpec, field: string, value: unknown): unknown {
   if (spec.booleans.includes(field)) return value ? 1 : 0;
@@ -17,7 +19,7 @@ function knownFields(spec: EntitySpec, fields: Record<string, unknown>): string[
   return names;
 }
 
-function recordChange(
+export function recordChange(
   db: Db,
   change: { entity: EntityName; id: string; op: 'insert' | 'update'; fields: Record<string, unknown>; baseVersion: number | null; at: string },
 ): void {

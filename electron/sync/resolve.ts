@@ -4,7 +4,7 @@ import { applyRemoteRecord, localFields, type Fields } from '../store/apply-remo
 import type { Db } from '../store/db';
 import { ENTITIES, type EntitySpec } from '../store/entities';
 import { cachedStatement } from '../store/statements';
-import { updateEntity } from '../store/write';
+import { recordChange, updateEntity } from '../store/write';
 import { getIssue, markResolved } from './issues';
 import { outboxEntry } from './outbox';
 
@@ -45,22 +45,12 @@ function resolveIssuesOf(db: Db, entity: SyncIssue['entity'], entityId: string, 
   );
 }
 
-/**
- * The outbox-only half of the write path (write.ts records a change with its row write; here
- * the row already holds the values and only the server has not seen them): a fresh insert
- * mutation of the row as it is now.
- */
+/** A fresh insert mutation of the row as it is now: the server has not seen these values. */
 function recordInsertAgain(db: Db, entity: SyncIssue['entity'], id: string, at: string): void {
   const current = localFields(db, entity, id);
   if (!current) throw notFound(entity, id);
   const { version: _version, ...fields } = current;
-  cachedStatement(db, 'INSERT INTO change_log (entity, entity_id, op, fields, base_version, at) VALUES (?, ?, ?, ?, NULL, ?)').run(
-    entity,
-    id,
-    'insert',
-    JSON.stringify(fields satisfies Fields),
-    at,
-  );
+  recordChange(db, { entity, id, op: 'insert', fields: fields satisfies Fields, baseVersion: null, at });
 }
 
 function resendInsert(db: Db, issue: SyncIssue, at: string): void {

@@ -4,6 +4,7 @@ import zhCNAntd from 'antd/locale/zh_CN';
 import { HashRouter } from 'react-router-dom';
 import type { Locale } from '../../core/api/areas';
 import { I18nProvider, useI18n } from './i18n/i18n-context';
+import { SyncStatusProvider } from '../features/sync/sync-status-context';
 import { OrgProvider } from './org-context';
 import { AppRoutes } from './routes';
 import { Shell } from './shell';
@@ -15,13 +16,15 @@ function Localized() {
   return (
     <ConfigProvider locale={locale === 'zh-CN' ? zhCNAntd : enUSAntd} theme={theme} button={{ autoInsertSpace: false }}>
       <AntApp>
-        <OrgProvider>
-          <HashRouter>
-            <Shell>
-              <AppRoutes />
-            </Shell>
-          </HashRouter>
-        </OrgProvider>
+        <SyncStatusProvider>
+          <OrgProvider>
+            <HashRouter>
+              <Shell>
+                <AppRoutes />
+              </Shell>
+            </HashRouter>
+          </OrgProvider>
+        </SyncStatusProvider>
       </AntApp>
     </ConfigProvider>
   );

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import type { OrgUnit } from '../../core/domain/org';
 import { api } from '../api/client';
 import { useNotify } from '../components/use-notify';
+import { useRemoteDataVersion } from '../features/sync/sync-status-context';
 
 // The administrative tree and the unit the clerk is working on are shared by every page:
 // choosing a community on the grid page should still be chosen on the roster page.
@@ -38,6 +39,15 @@ export function OrgProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void reload();
   }, [reload]);
+  // Units that arrive from the server (bootstrap, other stations) appear without a reload.
+  const remote = useRemoteDataVersion();
+  useEffect(() => {
+    if (remote === 0) return;
+    api.org
+      .tree({})
+      .then(setUnits)
+      .catch(() => undefined);
+  }, [remote]);
   const value = useMemo<OrgState>(
     () => ({ units, loading, selectedId, selected: units.find((u) => u.id === selectedId) ?? null, select, reload }),
     [units, loading, selectedId, reload],

@@ -1,9 +1,12 @@
-import { ApartmentOutlined, CloudServerOutlined, PieChartOutlined, SwapOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, CloudServerOutlined, CloudSyncOutlined, PieChartOutlined, SwapOutlined, TeamOutlined } from '@ant-design/icons';
 import { Layout, Menu, Segmented, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
 import type { Locale } from '../../core/api/areas';
+import { CONTENT_AREA } from '../components/layout';
 import { useNotify } from '../components/use-notify';
+import { SyncIndicator } from '../features/sync/sync-indicator';
+import { SyncPrompt } from '../features/sync/sync-prompt';
 import { useI18n } from './i18n/i18n-context';
 
 const { Header, Sider, Content } = Layout;
@@ -19,6 +22,7 @@ export function Shell({ children }: { children: ReactNode }) {
     { key: '/coverage', icon: <PieChartOutlined />, label: t('nav.coverage') },
     { key: '/transfer', icon: <SwapOutlined />, label: t('nav.transfer') },
     { key: '/backup', icon: <CloudServerOutlined />, label: t('nav.backup') },
+    { key: '/sync', icon: <CloudSyncOutlined />, label: t('nav.sync') },
   ];
   const selected = items.find((i) => pathname.startsWith(i.key))?.key ?? '/grids';
   return (
@@ -27,8 +31,9 @@ export function Shell({ children }: { children: ReactNode }) {
         <Typography.Title level={4} style={{ color: '#fff', margin: 0, whiteSpace: 'nowrap' }} data-testid="app-title">
           {t('app.name')}
         </Typography.Title>
-        <Space>
-          <span style={{ color: 'rgba(255,255,255,0.85)' }}>{t('app.language')}</span>
+        <Space size="middle">
+          <SyncIndicator />
+          <span style={{ color: 'rgba(255,255,255,0.85)', whiteSpace: 'nowrap' }}>{t('app.language')}</span>
           <Segmented<Locale>
             data-testid="language-switch"
             value={locale}
@@ -51,7 +56,10 @@ export function Shell({ children }: { children: ReactNode }) {
             style={{ borderInlineEnd: 'none', paddingTop: 8 }}
           />
         </Sider>
-        <Content style={{ padding: 16, minWidth: 0 }}>{children}</Content>
+        <Content style={CONTENT_AREA}>
+          <SyncPrompt />
+          {children}
+        </Content>
       </Layout>
     </Layout>
   );

@@ -1,4 +1,5 @@
-import { Empty, Spin, Tag, Tree, Typography } from 'antd';
+import { BankOutlined } from '@ant-design/icons';
+import { Empty, Spin, Tag, Tooltip, Tree, Typography } from 'antd';
 import { useMemo, type ReactNode } from 'react';
 import { useI18n } from '../app/i18n/i18n-context';
 import { useOrg } from '../app/org-context';
@@ -11,23 +12,37 @@ interface TreeItem {
   children: TreeItem[];
 }
 
-/** The administrative tree used to pick the street or community a page works on. */
-export function OrgTreePanel({ extra }: { extra?: ReactNode }) {
+/**
+ * The administrative tree used to pick the street or community a page works on. With a
+ * `height` it is virtual: a district holds a few hundred units.
+ */
+export function OrgTreePanel({ extra, height }: { extra?: ReactNode; height?: number }) {
   const { t } = useI18n();
   const { units, loading, selectedId, select } = useOrg();
   const items = useMemo(() => {
     const toItem = (node: OrgTreeNode): TreeItem => ({
       key: node.key,
       title: (
-        <span data-testid={`org-node-${node.unit.code}`}>
-          {node.unit.name}{' '}
-          <Tag bordered={false} style={{ marginInlineStart: 4 }}>
-            {orgLevelLabel(t, node.unit.level)}
-          </Tag>
+        <span data-testid={`org-node-${node.unit.code}`} style={{ whiteSpace: 'nowrap' }}>
+          {node.unit.name}
+          {node.unit.level !== 'community' && (
+            <Tag bordered={false} style={{ marginInlineStart: 4 }}>
+              {orgLevelLabel(t, node.unit.level)}
+            </Tag>
+          )}
           <br />
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {node.unit.code}
           </Typography.Text>
+          {node.unit.hostsCenter && (
+            <Tooltip title={t('org.hostsCenter')}>
+              <BankOutlined
+                style={{ color: '#d48806', marginInlineStart: 6 }}
+                aria-label={t('org.centerTag')}
+                data-testid={`org-center-${node.unit.code}`}
+              />
+            </Tooltip>
+          )}
         </span>
       ),
       children: node.children.map(toItem),
@@ -46,6 +61,7 @@ export function OrgTreePanel({ extra }: { extra?: ReactNode }) {
             defaultExpandAll
             key={units.length /* re-expand when units are added */}
             treeData={items}
+            {...(height ? { height, itemHeight: 48 } : {})}
             selectedKeys={selectedId ? [selectedId] : []}
             onSelect={(keys) => {
               const first = keys[0];

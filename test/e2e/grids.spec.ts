@@ -77,3 +77,28 @@ test('a clerk edits, moves and retires grids, and the history tells what happene
   await expect(grids.gridNode(street.large.code)).toHaveCount(0);
   await expect(grids.gridNode(street.small.code)).toBeVisible();
 });
+
+test('a clerk renames a community, marks its governance center, and finds a retired grid marked as retired', async ({ page, station }) => {
+  const street = await arrangeStreet(station);
+  await station.call('grid.retire', { id: street.micro.id, validTo: '2024-06-30', reason: '并入相邻微网格' });
+  await openApp(page, station);
+  const grids = new GridsPage(page);
+  await grids.selectOrg(street.community.code);
+
+  await page.getByTestId('org-edit').click();
+  const dialog = grids.shell.dialog();
+  await expect(dialog.getByText(street.community.code)).toBeVisible();
+  await dialog.getByTestId('org-edit-name').fill('南街社区（新）');
+  await dialog.getByTestId('org-edit-center').check();
+  await dialog.getByRole('button', { name: '保存' }).click();
+  await grids.shell.expectSuccess('已保存 南街社区（新）');
+  await expect(grids.orgNode(street.community.code)).toContainText('南街社区（新）');
+  await expect(page.getByTestId(`org-center-${street.community.code}`)).toBeVisible();
+
+  // The search still finds the retired micro grid, struck through and dated.
+  await page.getByTestId('grid-search').locator('input').fill('南街一号');
+  const hit = page.getByTestId(`grid-hit-${street.micro.code}`);
+  await expect(hit).toHaveAttribute('data-retired', 'true');
+  await expect(hit).toContainText('已撤销（2024-06-30）');
+  await expect(page.getByTestId(`grid-hit-${street.small.code}`)).toHaveAttribute('data-retired', 'false');
+});

@@ -22,7 +22,7 @@ export const GRID_CATEGORY_LABELS: Record<GridCategory, string> = {
   mountain: '山区',
 };
 export const GENDER_LABELS: Record<'male' | 'female', string> = { male: '男', female: '女' };
-export const PERSON_STATUS_LABELS: Record<PersonStatus, string> = { active: '在岗', inactive: '停用', left: '离开' };
+export const PERSON_STATUS_LABELS: Record<PersonStatus, string> = { active: '在岗', inactive: '停用', left: '已离岗' };
 export const YES_NO_LABELS: Record<'yes' | 'no', string> = { yes: '是', no: '否' };
 export const ROLE_LABELS: Record<Role, string> = {
   grid_chief: '网格长',

@@ -27,7 +27,20 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   reason: 'grid.retireReason',
   date: 'grid.moveDate',
   base64: 'transfer.chooseFile',
+  hostsCenter: 'org.hostsCenter',
+  kind: 'grid.kind',
+  dedicatedType: 'grid.dedicatedType',
+  partyMember: 'person.partyMember',
+  personId: 'assign.person',
+  serverUrl: 'sync.enroll.serverUrl',
+  deviceName: 'sync.enroll.deviceName',
 };
+
+/** The form label for a contract or record field name; the raw name when we have none. */
+export function fieldLabel(t: I18n['t'], field: string): string {
+  const key = FIELD_LABELS[field];
+  return key ? t(key) : field;
+}
 
 interface Issue {
   path: string;

@@ -1,11 +1,13 @@
 import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
 import { Alert, Card, Progress, Table, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ResponseOf } from '../../../core/api/contract';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { useOrg } from '../../app/org-context';
+import { COLUMN_BODY, COLUMN_CARD, PAGE_FILL } from '../../components/layout';
 import { OrgTreePanel } from '../../components/org-tree-panel';
+import { useFillHeight } from '../../components/use-fill-height';
 import { useNotify } from '../../components/use-notify';
 
 type Row = ResponseOf<'coverage.byCommunity'>[number];
@@ -26,6 +28,8 @@ export function CoveragePage() {
   const [gaps, setGaps] = useState<Gap[]>([]);
   const [gapsLoading, setGapsLoading] = useState(false);
   const usable = unit !== null && unit.level !== 'district';
+  const orgBox = useFillHeight<HTMLDivElement>();
+  const gapsCard = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     setPicked(null);
@@ -48,7 +52,12 @@ export function CoveragePage() {
     setGapsLoading(true);
     api.coverage
       .gaps({ orgUnitId: picked.orgUnitId })
-      .then((g) => live && setGaps(g))
+      .then((g) => {
+        if (!live) return;
+        setGaps(g);
+        // The gaps list sits under the summary: bring it into view, or the click seems to do nothing.
+        gapsCard.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      })
       .catch((e: unknown) => live && notify.fail(e))
       .finally(() => live && setGapsLoading(false));
     return () => {
@@ -64,12 +73,14 @@ export function CoveragePage() {
   });
 
   return (
-    <div style={{ display: 'flex', gap: 12, alignItems: 'flex-start' }} data-testid="coverage-page">
-      <Card size="small" title={t('org.tree')} style={{ width: 250, flex: 'none' }}>
-        <OrgTreePanel />
+    <div style={PAGE_FILL} data-testid="coverage-page">
+      <Card size="small" title={t('org.tree')} style={{ ...COLUMN_CARD, width: 250, flex: 'none' }} styles={{ body: COLUMN_BODY }}>
+        <div ref={orgBox.ref} style={{ flex: 1, minHeight: 0 }}>
+          <OrgTreePanel height={orgBox.height} />
+        </div>
       </Card>
-      <div style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column', gap: 12 }}>
-        <Card size="small" title={t('coverage.title')}>
+      <div style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column', gap: 12, overflow: 'auto' }}>
+        <Card size="small" title={t('coverage.title')} style={{ flex: 'none' }}>
           {!usable ? (
             <Alert type="info" showIcon title={t('common.selectUnitFirst')} />
           ) : (
@@ -96,7 +107,7 @@ export function CoveragePage() {
           )}
         </Card>
         {usable && (
-          <Card size="small" title={picked ? t('coverage.gaps', { name: picked.orgUnitName }) : t('coverage.gapsHint')}>
+          <Card ref={gapsCard} size="small" title={picked ? t('coverage.gaps', { name: picked.orgUnitName }) : t('coverage.gapsHint')} style={{ flex: 'none' }}>
             {picked && (
               <Table<Gap>
                 data-testid="coverage-gaps"

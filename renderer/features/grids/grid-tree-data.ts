@@ -7,6 +7,8 @@ export interface GridTreeEntry {
   grid: GridNode | null;
   community: OrgUnit | null;
   children: GridTreeEntry[];
+  /** Grids in this subtree, the entry itself included (for headings: all the community's grids). */
+  size: number;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface GridTreeEntry {
 export function buildGridTree(grids: readonly GridNode[], units: readonly OrgUnit[]): GridTreeEntry[] {
   const byId = new Map<string, GridTreeEntry>();
   const sorted = [...grids].sort((a, b) => a.code.localeCompare(b.code));
-  for (const g of sorted) byId.set(g.id, { key: g.id, grid: g, community: null, children: [] });
+  for (const g of sorted) byId.set(g.id, { key: g.id, grid: g, community: null, children: [], size: 0 });
   const communities = new Map<string, GridTreeEntry>();
   const unitById = new Map(units.map((u) => [u.id, u]));
   for (const g of sorted) {
@@ -30,12 +32,30 @@ export function buildGridTree(grids: readonly GridNode[], units: readonly OrgUni
     }
     let heading = communities.get(g.orgUnitId);
     if (!heading) {
-      heading = { key: `org:${g.orgUnitId}`, grid: null, community: unitById.get(g.orgUnitId) ?? null, children: [] };
+      heading = { key: `org:${g.orgUnitId}`, grid: null, community: unitById.get(g.orgUnitId) ?? null, children: [], size: 0 };
       communities.set(g.orgUnitId, heading);
     }
     heading.children.push(entry);
   }
-  return [...communities.values()].sort((a, b) => (a.community?.code ?? '').localeCompare(b.community?.code ?? ''));
+  const roots = [...communities.values()].sort((a, b) => (a.community?.code ?? '').localeCompare(b.community?.code ?? ''));
+  const count = (e: GridTreeEntry): number => (e.size = (e.grid ? 1 : 0) + e.children.reduce((n, c) => n + count(c), 0));
+  roots.forEach(count);
+  return roots;
+}
+
+/** Small trees open fully; a street's opens down to its small grids, micro grids stay folded. */
+export const EXPAND_ALL_UP_TO = 150;
+
+export function defaultExpandedKeys(roots: readonly GridTreeEntry[]): string[] {
+  const total = roots.reduce((n, r) => n + r.size, 0);
+  const keys: string[] = [];
+  const visit = (e: GridTreeEntry) => {
+    if (e.children.length === 0) return;
+    if (total <= EXPAND_ALL_UP_TO || e.grid === null || e.grid.level === 'large' || e.grid.level === 'medium') keys.push(e.key);
+    e.children.forEach(visit);
+  };
+  roots.forEach(visit);
+  return keys;
 }
 
 /** Ids of a grid and everything below it: a grid cannot move under its own subtree. */

@@ -82,6 +82,7 @@ export function AssignModal(props: { personId: string | null; onClose: () => voi
           <Form.Item name="gridId" label={t('assign.targetGrid')} rules={[required(t('assign.targetGrid'))]}>
             <GridSearch
               testId="assign-grid-search"
+              disableRetired
               placeholder={t('assign.searchGrid')}
               onPick={(hit) => {
                 setGrid(hit);

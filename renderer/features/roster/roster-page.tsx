@@ -1,6 +1,7 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Input, Select, Space, Table, Tag, type TableProps } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { ROSTER_SORT_FIELDS, type RosterQuery } from '../../../core/api/areas';
 import { PERSON_STATUSES, ROLES, type PersonListRow, type PersonStatus, type Role } from '../../../core/domain/people';
 import { api } from '../../api/client';
@@ -9,6 +10,7 @@ import { formatDateTime } from '../../components/dates';
 import { genderLabel, roleLabel, roleText, STATUS_COLORS, statusLabel } from '../../components/labels';
 import { OrgSelect } from '../../components/org-select';
 import { useNotify } from '../../components/use-notify';
+import { useRemoteDataVersion } from '../sync/sync-status-context';
 import { PersonDrawer } from './person-drawer';
 
 type SortField = (typeof ROSTER_SORT_FIELDS)[number];
@@ -26,8 +28,18 @@ export function RosterPage() {
   const [search, setSearch] = useState('');
   // undefined = drawer closed, null = new person, string = that person
   const [personId, setPersonId] = useState<string | null | undefined>(undefined);
+  // Other pages link to a person: #/roster?person=<id> opens the drawer.
+  const [params, setParams] = useSearchParams();
+  const linkedPerson = params.get('person');
+  useEffect(() => {
+    if (!linkedPerson) return;
+    setPersonId(linkedPerson);
+    setParams({}, { replace: true });
+  }, [linkedPerson, setParams]);
 
+  const remote = useRemoteDataVersion();
   const load = useCallback(async () => {
+    void remote; // reload when the server brought changes
     setLoading(true);
     try {
       const page = await api.people.list(query);
@@ -38,7 +50,7 @@ export function RosterPage() {
     } finally {
       setLoading(false);
     }
-  }, [query, notify]);
+  }, [query, notify, remote]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -116,11 +128,12 @@ export function RosterPage() {
       <Table<PersonListRow>
         data-testid="roster-table"
         rowKey="id"
-        size="middle"
+        size="small"
         loading={loading}
         dataSource={rows}
         onChange={onChange}
-        scroll={{ x: 1100 }}
+        // Header and pager stay in view; only the rows scroll (1366x768 shows ~14 rows).
+        scroll={{ x: 1040, y: 'calc(100vh - 330px)' }}
         onRow={(row) => ({ onClick: () => setPersonId(row.id), style: { cursor: 'pointer' } })}
         pagination={{
           current: query.page,
@@ -134,9 +147,9 @@ export function RosterPage() {
           { title: t('person.name'), dataIndex: 'name', key: 'name', sorter: true, sortOrder: sortOrder('name'), fixed: 'left', width: 110 },
           { title: t('person.gender'), dataIndex: 'gender', width: 70, render: (g: PersonListRow['gender']) => (g ? genderLabel(t, g) : '—') },
           { title: t('person.phone'), dataIndex: 'phone', width: 130, render: (p: string | null) => p ?? '—' },
-          { title: t('person.residentId'), dataIndex: 'residentId', width: 190, render: (p: string | null) => p ?? '—' },
+          { title: t('person.residentId'), dataIndex: 'residentId', width: 170, render: (p: string | null) => p ?? '—' },
           { title: t('person.partyMember'), dataIndex: 'partyMember', width: 80, render: (p: boolean) => (p ? <Tag color="red">{t('common.yes')}</Tag> : t('common.no')) },
-          { title: t('person.orgUnit'), dataIndex: 'orgUnitName', key: 'orgUnitName', sorter: true, sortOrder: sortOrder('orgUnitName'), width: 150 },
+          { title: t('person.orgUnit'), dataIndex: 'orgUnitName', key: 'orgUnitName', sorter: true, sortOrder: sortOrder('orgUnitName'), width: 130 },
           {
             title: t('person.roles'),
             dataIndex: 'roles',
@@ -155,7 +168,7 @@ export function RosterPage() {
             title: t('person.updatedAt'),
             dataIndex: 'updatedAt',
             key: 'updatedAt',
-            width: 150,
+            width: 140,
             sorter: true,
             sortOrder: sortOrder('updatedAt'),
             render: (d: string) => formatDateTime(d),

@@ -2,13 +2,15 @@ import { expect, type Locator, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { SCREENSHOTS } from '../fixtures';
 
-export type Screen = 'grids' | 'roster' | 'coverage' | 'transfer' | 'backup';
+export type Screen = 'grids' | 'roster' | 'coverage' | 'transfer' | 'backup' | 'sync';
 const MENU: Record<Screen, RegExp> = {
   grids: /网格管理|Grids/,
   roster: /人员名册|Roster/,
   coverage: /覆盖情况|Coverage/,
   transfer: /数据交换|Import \/ Export/,
   backup: /备份恢复|Backup & Restore/,
+  // The icon's name comes first in the accessible name; 同步 alone, not 备份恢复.
+  sync: /(^|\s)(同步|Sync)$/,
 };
 
 /** The frame around every screen: menu, language switch, toasts and dialogs. */

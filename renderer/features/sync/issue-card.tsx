@@ -1,0 +1,116 @@
+import { App, Button, Card, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import type { SyncIssue, SyncResolution } from '../../../core/api/sync';
+import { useI18n } from '../../app/i18n/i18n-context';
+import { api } from '../../api/client';
+import { formatDateTime } from '../../components/dates';
+import { useNotify } from '../../components/use-notify';
+import { issueRecordPath } from './issue-routes';
+import { compareRows, recordName, syncReasonText, type FieldRow } from './sync-text';
+
+const KIND_COLORS: Record<SyncIssue['kind'], string> = { rejection: 'red', conflict: 'orange', quarantine: 'purple' };
+
+/** One issue in plain words: what happened, both values side by side, and what can be done. */
+export function IssueCard({ issue, onResolved }: { issue: SyncIssue; onResolved: () => void }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const notify = useNotify();
+  const { modal } = App.useApp();
+  const navigate = useNavigate();
+  const [busy, setBusy] = useState<SyncResolution | null>(null);
+  const rows = compareRows(i18n, issue);
+  const path = issueRecordPath(issue);
+  const explain =
+    issue.kind === 'conflict'
+      ? issue.reason === 'sync.unique_displaced'
+        ? 'sync.issue.explain.displaced'
+        : 'sync.issue.explain.conflict'
+      : issue.kind === 'rejection'
+        ? 'sync.issue.explain.rejection'
+        : 'sync.issue.explain.quarantine';
+
+  const resolve = async (action: SyncResolution) => {
+    setBusy(action);
+    try {
+      await api.sync.resolveIssue({ id: issue.id, action });
+      notify.ok(t('sync.issue.done'));
+      onResolved();
+    } catch (error) {
+      notify.fail(error);
+    } finally {
+      setBusy(null);
+    }
+  };
+  // Taking the server's values throws away the clerk's own work: ask first (not for a conflict,
+  // where it only restores what the server had).
+  const acceptServer = () => {
+    if (issue.kind === 'conflict') return void resolve('accept_server');
+    modal.confirm({
+      title: t('sync.issue.acceptServer'),
+      content: t('sync.issue.confirmAccept'),
+      okText: t('common.ok'),
+      cancelText: t('common.cancel'),
+      okButtonProps: { 'data-testid': 'sync-accept-confirm' },
+      onOk: () => resolve('accept_server'),
+    });
+  };
+
+  return (
+    <Card
+      size="small"
+      data-testid="sync-issue"
+      data-kind={issue.kind}
+      title={
+        <Space size={6} wrap>
+          <Tag color={KIND_COLORS[issue.kind]}>{t(`sync.issue.kind.${issue.kind}`)}</Tag>
+          <span>
+            {t(`sync.entity.${issue.entity}`)} · {recordName(issue)}
+          </span>
+          <Typography.Text type="secondary" style={{ fontWeight: 'normal', fontSize: 12 }}>
+            {formatDateTime(issue.createdAt)}
+          </Typography.Text>
+        </Space>
+      }
+    >
+      <Typography.Paragraph style={{ marginBottom: 8 }}>{t(explain)}</Typography.Paragraph>
+      <Typography.Paragraph style={{ marginBottom: 8 }}>
+        <Typography.Text type="secondary">{t('sync.issue.reason')}：</Typography.Text>
+        <Typography.Text strong data-testid="sync-issue-reason">{syncReasonText(i18n, issue.reason)}</Typography.Text>
+      </Typography.Paragraph>
+      <Table<FieldRow>
+        size="small"
+        rowKey="field"
+        pagination={false}
+        dataSource={rows}
+        locale={{ emptyText: t('sync.issue.noFields') }}
+        style={{ marginBottom: 12 }}
+        columns={[
+          { title: t('sync.issue.field'), dataIndex: 'label', width: '24%' },
+          { title: t('sync.issue.mine'), dataIndex: 'mine', width: '38%', render: (v: string, r) => <span style={{ color: v !== r.server ? '#1559b7' : undefined }}>{v}</span> },
+          { title: t('sync.issue.server'), dataIndex: 'server', width: '38%' },
+        ]}
+      />
+      <Space wrap>
+        <Button onClick={acceptServer} loading={busy === 'accept_server'} disabled={busy !== null} data-testid="sync-accept-server">
+          {t('sync.issue.acceptServer')}
+        </Button>
+        {issue.kind !== 'conflict' && (
+          <Button type="primary" onClick={() => void resolve('reapply_mine')} loading={busy === 'reapply_mine'} disabled={busy !== null} data-testid="sync-reapply">
+            {t('sync.issue.reapplyMine')}
+          </Button>
+        )}
+        {issue.kind === 'conflict' && (
+          <Button type="primary" onClick={() => void resolve('dismiss')} loading={busy === 'dismiss'} disabled={busy !== null} data-testid="sync-dismiss">
+            {t('sync.issue.dismiss')}
+          </Button>
+        )}
+        {path && (
+          <Button type="link" onClick={() => void navigate(path)} data-testid="sync-open-record">
+            {t('sync.issue.edit')}
+          </Button>
+        )}
+      </Space>
+    </Card>
+  );
+}

@@ -1,0 +1,29 @@
+import type { SyncIssue } from '../../../core/api/sync';
+
+/** Where the clerk fixes the record an issue is about: its grid, person or unit page. */
+export function issueRecordPath(issue: SyncIssue): string | null {
+  const field = (name: string): string | null => {
+    for (const side of [issue.localFields, issue.serverRecord]) {
+      const value = side?.[name];
+      if (typeof value === 'string' && value) return value;
+    }
+    return null;
+  };
+  const id = encodeURIComponent(issue.entityId);
+  switch (issue.entity) {
+    case 'gridUnit':
+      return `/grids?grid=${id}`;
+    case 'gridHistory': {
+      const gridId = field('gridId');
+      return gridId ? `/grids?grid=${encodeURIComponent(gridId)}` : null;
+    }
+    case 'person':
+      return `/roster?person=${id}`;
+    case 'assignment': {
+      const personId = field('personId');
+      return personId ? `/roster?person=${encodeURIComponent(personId)}` : null;
+    }
+    case 'orgUnit':
+      return `/grids?org=${id}`;
+  }
+}

@@ -1,0 +1,39 @@
+import { Progress, Typography } from 'antd';
+import type { SyncStatus } from '../../../core/api/sync';
+import { useI18n } from '../../app/i18n/i18n-context';
+
+const PHASES = ['bootstrap', 'push', 'pull'] as const;
+
+/** One bar per phase of a cycle; the status carries the running phase's done/total. */
+export function SyncProgress({ status }: { status: SyncStatus }) {
+  const { t } = useI18n();
+  const { phase, done, total } = status.progress;
+  return (
+    <div data-testid="sync-progress" data-phase={phase} style={{ display: 'grid', gridTemplateColumns: 'minmax(180px, max-content) 1fr', gap: '4px 16px', alignItems: 'center', maxWidth: 760 }}>
+      {PHASES.map((p) => {
+        const running = phase === p;
+        const finishedBootstrap = p === 'bootstrap' && status.bootstrapped && !running;
+        const percent = running ? (total > 0 ? Math.floor((done / total) * 100) : 0) : finishedBootstrap ? 100 : 0;
+        return [
+          <Typography.Text key={`${p}-label`} type={running ? undefined : 'secondary'}>
+            {t(`sync.phase.${p}`)}
+          </Typography.Text>,
+          <div key={`${p}-bar`} data-testid={`sync-progress-${p}`}>
+            {running ? (
+              <Progress percent={percent} status="active" format={() => (total > 0 ? `${done} / ${total}` : '…')} />
+            ) : finishedBootstrap ? (
+              <Progress percent={100} format={() => t('sync.phase.done')} />
+            ) : (
+              <Typography.Text type="secondary">{t('sync.phase.waiting')}</Typography.Text>
+            )}
+          </div>,
+        ];
+      })}
+      {phase === 'idle' && (
+        <Typography.Text type="secondary" style={{ gridColumn: '1 / -1' }}>
+          {t('sync.phase.idle')}
+        </Typography.Text>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { arrangeDistrict, startDistrictServer } from './district-server';
+import { expect, openApp, test } from './fixtures';
+import { GridsPage } from './pages/grids-page';
+import { SyncPage } from './pages/sync-page';
+
+test('a new station works offline, enrolls with a one-time code, downloads its street and sends a change', async ({ page, station }) => {
+  test.slow(); // a real district server (PGlite) starts inside the test
+  const serverDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-server-'));
+  const code = arrangeDistrict(serverDir);
+  const server = await startDistrictServer(serverDir);
+  try {
+    await openApp(page, station);
+    const sync = new SyncPage(page);
+    // Not enrolled: a quiet prompt, the app stays usable, the header says so.
+    await expect(page.getByTestId('sync-prompt')).toBeVisible();
+    await expect(sync.indicator()).toHaveAttribute('data-state', 'not-enrolled');
+    await expect(page.getByTestId('org-add')).toBeEnabled();
+    await page.getByTestId('sync-prompt-go').click();
+    await expect(page.getByTestId('sync-page')).toBeVisible();
+    await sync.shell.screenshot('sync-enroll');
+
+    // A mistyped code is refused in plain words, on the form.
+    await sync.enroll(server.url, 'AAAA-BBBB-CCCC', '韦曲街道综治中心 1 号机');
+    await expect(sync.enrollError()).toContainText('加入码不正确');
+
+    await sync.enroll(server.url, code, '韦曲街道综治中心 1 号机');
+    await expect(sync.overview()).toBeVisible();
+    await expect(page.getByTestId('sync-street')).toContainText('韦曲街道');
+    await expect(page.getByTestId('sync-last')).not.toHaveText('从未', { timeout: 20_000 });
+    await expect(sync.indicator()).toHaveAttribute('data-state', 'online');
+    await expect(page.getByTestId('sync-prompt')).toHaveCount(0);
+
+    // The street came down with the snapshot; a community added here goes up.
+    const grids = new GridsPage(page);
+    await grids.shell.go('grids');
+    await grids.selectOrg('610116001000');
+    await grids.addOrgUnit('610116001001', '南街社区');
+    await sync.shell.go('sync');
+    await sync.syncNow();
+    await expect(page.getByTestId('sync-issues')).toContainText('没有需要处理的问题');
+    await sync.shell.screenshot('sync-overview');
+  } finally {
+    await server.stop();
+    rmSync(serverDir, { recursive: true, force: true });
+  }
+});
