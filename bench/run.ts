@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import './quiet';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { MethodName } from '../core/api/contract';
@@ -9,21 +10,31 @@ import { createHandlers } from '../electron/services';
 import { closeAppContext } from '../electron/services/context';
 import { openBenchDb } from './demo-db';
 import { percentile, timeRuns } from './stats';
+import { runSyncBench, type BenchRow } from './sync';
 
 // `npm run bench`: the hot paths of a street workstation on district-scale data, each
 // next to a hand-written SQL baseline on the same database in the same run. Numbers are
 // printed and written to bench/results/latest.json; nothing here asserts a time.
+// `npm run bench -- --only app` or `--only sync` runs one half (bench/sync.ts is the other);
+// metrics not measured in a run keep their previous entry in latest.json.
 
-const SEED = 1;
-const { ctx, dataDir, reused } = openBenchDb(SEED);
-const handlers = createHandlers(ctx);
-const db = ctx.db;
-const rng = createRng(42);
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? process.argv[onlyArg + 1] : undefined;
+if (only !== undefined && only !== 'app' && only !== 'sync') throw new Error(`--only app|sync, not ${only}`);
+const results: BenchRow[] = [];
 
-async function call(method: MethodName, request: unknown): Promise<unknown> {
-  const reply = await dispatch(handlers, method, request);
-  if (!reply.ok) throw new Error(`${method}: ${JSON.stringify(reply.error)}`);
-  return reply.result;
+if (only !== 'sync') {
+
+  const SEED = 1;
+  const { ctx, dataDir, reused } = openBenchDb(SEED);
+  const handlers = createHandlers(ctx);
+  const db = ctx.db;
+  const rng = createRng(42);
+
+  async function call(method: MethodName, request: unknown): Promise<unknown> {
+    const reply = await dispatch(handlers, method, request);
+    if (!reply.ok) throw new Error(`${method}: ${JSON.stringify(reply.error)}`);
+    return reply.result;
 }
 
 const streets = db.prepare("SELECT id FROM org_unit WHERE level = 'street' ORDER BY code").all() as { id: string }[];
@@ -31,14 +42,6 @@ const people = db.prepare('SELECT count(*) AS n FROM person').get() as { n: numb
 const grids = db.prepare('SELECT count(*) AS n FROM grid_unit').get() as { n: number };
 console.log(`Bench database: ${dataDir} (${reused ? 'reused' : 'new'}; ${streets.length} streets, ${grids.n} grids, ${people.n} people)`);
 
-interface Row {
-  metric: string;
-  value: number;
-  unit: string;
-  target: number | null;
-  baseline: number | null;
-}
-const results: Row[] = [];
 
 // (a) Roster page: street + active, sometimes a role filter, sorted by name or last change.
 const ROLE_FILTERS: Role[] = ['household_head', 'grid_chief', 'party_member', 'volunteer'];
@@ -95,27 +98,39 @@ results.push({ metric: 'import_read_and_dry_run_per_row', value: importMs / Math
 console.log(`Import of ${job.total} roster rows: read + dry run ${importMs.toFixed(0)} ms (${job.state})`);
 
 closeAppContext(ctx);
+}
 
-const fmt = (n: number | null): string => (n === null ? '—' : n < 10 ? n.toFixed(3) : n.toFixed(1));
+if (only !== 'app') {
+  console.log('Sync bench: real PostgreSQL on loopback, the server in this process on port 0');
+  results.push(...(await runSyncBench()));
+}
+
+const fmt = (n: number | null): string => (n === null ? '—' : n < 10 ? n.toFixed(3) : n < 1000 ? n.toFixed(1) : n.toFixed(0));
+const met = (r: BenchRow): boolean => (r.higherIsBetter ? r.value >= r.target! : r.value <= r.target!);
 const table = results.map((r) => {
   const ratio = r.baseline ? r.value / r.baseline : null;
   return {
     metric: r.metric,
     value: fmt(r.value),
     unit: r.unit,
-    target: r.target === null ? '—' : `≤ ${r.target}`,
+    target: r.target === null ? '—' : `${r.higherIsBetter ? '≥' : '≤'} ${r.target}`,
     baseline: fmt(r.baseline),
-    ratio: ratio === null ? '—' : `${ratio.toFixed(1)}×`,
-    result: r.target === null ? '' : r.value <= r.target ? 'pass' : 'MISS',
+    ratio: ratio === null ? '—' : ratio < 0.1 ? `${ratio.toFixed(3)}×` : `${ratio.toFixed(1)}×`,
+    result: r.target === null ? '' : met(r) ? 'pass' : 'MISS',
   };
 });
 console.log(`\nGridDesk bench — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} — node ${process.version}`);
 console.table(table);
 
-const json = Object.fromEntries(
-  results.map((r) => [r.metric, { value: r.value, unit: r.unit, baseline: r.baseline, ratio: r.baseline ? r.value / r.baseline : null }]),
-);
 const outDir = fileURLToPath(new URL('./results/', import.meta.url));
+const latest = `${outDir}latest.json`;
+const previous = existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {};
+const json = {
+  ...previous,
+  ...Object.fromEntries(
+    results.map((r) => [r.metric, { value: r.value, unit: r.unit, baseline: r.baseline, ratio: r.baseline ? r.value / r.baseline : null }]),
+  ),
+};
 mkdirSync(outDir, { recursive: true });
-writeFileSync(`${outDir}latest.json`, `${JSON.stringify(json, null, 2)}\n`);
+writeFileSync(latest, `${JSON.stringify(json, null, 2)}\n`);
 console.log(`Written: bench/results/latest.json`);

@@ -1,7 +1,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeAppContext, openAppContext } from '../services/context';
-import { hasOrgUnits, seedDemo, type DemoScale } from '../demo/seed';
+import { demoStreetIndexFor, hasStreetData, seedDemo, type DemoScale } from '../demo/seed';
 import { defaultDataDir, parseFlags } from './data-dir';
 
 // `npm run seed:demo -- [--data-dir DIR] [--scale street|district] [--seed N] [--force]`
@@ -41,12 +41,16 @@ if (flags.force === true && existsSync(dbFile)) {
 
 const ctx = openAppContext({ dataDir, transport: 'http' });
 try {
-  if (hasOrgUnits(ctx)) fail(`${dataDir} already has data (use --force to move it aside and start fresh)`);
+  if (hasStreetData(ctx)) fail(`${dataDir} already has data (use --force to move it aside and start fresh)`);
+  const streetIndex = demoStreetIndexFor(ctx);
+  if (streetIndex === undefined) fail(`${dataDir} belongs to a street the demo does not know; seed an empty data folder instead`);
+  if (scale === 'district' && streetIndex !== 0) fail('--scale district needs an empty data folder');
   console.log(`Seeding ${scale} scale demo data (seed ${seed}) into ${dataDir}`);
   const started = performance.now();
   const totals = seedDemo(ctx, {
     scale,
     seed,
+    streetIndex,
     onStreet: (t, i, of) =>
       console.log(
         `[${String(i + 1).padStart(2)}/${of}] ${t.street}: ${t.communities} communities, ${t.grids} grids, ${t.people} people, ${t.assignments} assignments (${(t.ms / 1000).toFixed(1)} s)`,

@@ -1,3 +1,4 @@
+import demoDistrict from '../../resources/demo-district.json' with { type: 'json' };
 import type { Rng } from './prng';
 
 // Name material for plausible Chang'an data. Surnames are weighted by repetition: the
@@ -15,34 +16,15 @@ export function personName(rng: Rng, gender: 'male' | 'female'): string {
   return rng.pick(SURNAMES) + given;
 }
 
-/** The 25 streets of Chang'an District (2022), in code order 001–025. */
-export const STREETS: readonly { name: string; mountain: boolean; urbanShare: number }[] = [
-  { name: '韦曲街道', mountain: false, urbanShare: 0.5 },
-  { name: '郭杜街道', mountain: false, urbanShare: 0.5 },
-  { name: '滦镇街道', mountain: true, urbanShare: 0.1 },
-  { name: '引镇街道', mountain: true, urbanShare: 0.1 },
-  { name: '王曲街道', mountain: false, urbanShare: 0.2 },
-  { name: '太乙宫街道', mountain: true, urbanShare: 0.1 },
-  { name: '东大街道', mountain: false, urbanShare: 0.2 },
-  { name: '子午街道', mountain: true, urbanShare: 0.1 },
-  { name: '斗门街道', mountain: false, urbanShare: 0.3 },
-  { name: '马王街道', mountain: false, urbanShare: 0.2 },
-  { name: '细柳街道', mountain: false, urbanShare: 0.3 },
-  { name: '杜曲街道', mountain: false, urbanShare: 0.2 },
-  { name: '大兆街道', mountain: false, urbanShare: 0.1 },
-  { name: '鸣犊街道', mountain: false, urbanShare: 0.1 },
-  { name: '兴隆街道', mountain: false, urbanShare: 0.3 },
-  { name: '黄良街道', mountain: false, urbanShare: 0.1 },
-  { name: '高桥街道', mountain: false, urbanShare: 0.1 },
-  { name: '王莽街道', mountain: true, urbanShare: 0.1 },
-  { name: '五台街道', mountain: true, urbanShare: 0.1 },
-  { name: '魏寨街道', mountain: false, urbanShare: 0.1 },
-  { name: '杨庄街道', mountain: true, urbanShare: 0.1 },
-  { name: '灵沼街道', mountain: false, urbanShare: 0.1 },
-  { name: '五星街道', mountain: false, urbanShare: 0.1 },
-  { name: '砲里街道', mountain: false, urbanShare: 0.1 },
-  { name: '王寺街道', mountain: false, urbanShare: 0.2 },
-];
+/** The 25 demo streets of Chang'an District, shared with the server's `admin import-demo`. */
+export interface DemoStreet {
+  code: string;
+  name: string;
+  mountain: boolean;
+  urbanShare: number;
+}
+
+export const STREETS: readonly DemoStreet[] = demoDistrict.streets;
 
 const URBAN = [...'东街西街南街北街韦曲航天文苑常宁樊川神禾滨河青年府东学府兴国凤栖杜城郭北新华长兴清凉紫薇'.match(/../g)!];
 const VILLAGE_HEAD = [...'东西南北上下前后大小新'];

@@ -1,3 +1,4 @@
+import demoDistrict from '../../resources/demo-district.json' with { type: 'json' };
 import { makeGridCode, type DedicatedType, type GridCategory, type GridKind, type GridLevel } from '../../core/domain/grid';
 import type { CommunityKind } from '../../core/domain/org';
 import { cnNumber, communityName, shortName, STREETS } from './names';
@@ -6,7 +7,7 @@ import { spread, type Rng } from './prng';
 // The shape of the demo data as plain values: org units and grids with their codes,
 // parents and household counts. Pure, so the same seed always gives the same plan.
 
-export const DISTRICT = { code: '610116000000', name: '长安区' };
+export const DISTRICT = demoDistrict.district;
 
 export interface CommunityPlan {
   code: string;
@@ -60,7 +61,7 @@ const VACANT_SHARE = 0.05;
 
 export function planStreet(rng: Rng, index: number, counts: GridCounts, communityCount = rng.int(10, 14)): StreetPlan {
   const street = STREETS[index]!;
-  const code = `610116${String(index + 1).padStart(3, '0')}000`;
+  const code = street.code;
   const taken = new Set<string>();
   let urbanSeq = 0;
   let villageSeq = 0;
@@ -153,9 +154,12 @@ export function planStreet(rng: Rng, index: number, counts: GridCounts, communit
   return { code, name: street.name, mountain: street.mountain, communities, grids };
 }
 
-/** Street scale is one street (韦曲街道) at the typical size; district scale splits the totals. */
-export function planStreets(rng: Rng, scale: 'street' | 'district'): StreetPlan[] {
-  if (scale === 'street') return [planStreet(rng, 0, STREET_GRIDS, 12)];
+/**
+ * Street scale is one street (韦曲街道 unless another index is given) at the typical size;
+ * district scale splits the totals.
+ */
+export function planStreets(rng: Rng, scale: 'street' | 'district', streetIndex = 0): StreetPlan[] {
+  if (scale === 'street') return [planStreet(rng, streetIndex, STREET_GRIDS, 12)];
   const parts = (n: number) => spread(rng, n, STREETS.length);
   const [large, medium, small, micro] = [parts(DISTRICT_GRIDS.large), parts(DISTRICT_GRIDS.medium), parts(DISTRICT_GRIDS.small), parts(DISTRICT_GRIDS.micro)];
   return STREETS.map((_, i) => planStreet(rng, i, { large: large[i]!, medium: medium[i]!, small: small[i]!, micro: micro[i]! }));

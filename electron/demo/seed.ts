@@ -6,6 +6,7 @@ import { orgUnitByCode } from '../store/repos/org-units';
 import { FakeIdentities } from './identity';
 import { DISTRICT_DENSITY, planPeople, STREET_DENSITY } from './people';
 import { DISTRICT, planStreets, type StreetPlan } from './plan';
+import { STREETS } from './names';
 import { createRng } from './prng';
 
 // Writes the demo plan through the real services (so every rule and the change log apply),
@@ -27,7 +28,10 @@ export const GRID_VALID_FROM = '2023-01-01';
 
 function seedStreet(ctx: AppContext, districtId: string, plan: StreetPlan, people: ReturnType<typeof planPeople>): Omit<StreetTotals, 'ms'> {
   return ctx.db.transaction(() => {
-    const street = createOrgUnit(ctx, { code: plan.code, name: plan.name, level: 'street', kind: null, parentId: districtId, hostsCenter: true });
+    // An enrolled station already has its street (from the server's snapshot): fill that one.
+    const street =
+      orgUnitByCode(ctx.db, plan.code) ??
+      createOrgUnit(ctx, { code: plan.code, name: plan.name, level: 'street', kind: null, parentId: districtId, hostsCenter: true });
     const orgIds = new Map<string, string>([[plan.code, street.id]]);
     for (const c of plan.communities) {
       const unit = createOrgUnit(ctx, { code: c.code, name: c.name, level: 'community', kind: c.kind, parentId: street.id, hostsCenter: c.kind === 'urban_community' });
@@ -65,18 +69,30 @@ function seedStreet(ctx: AppContext, districtId: string, plan: StreetPlan, peopl
   })();
 }
 
-export function hasOrgUnits(ctx: AppContext): boolean {
-  return ctx.db.prepare('SELECT 1 FROM org_unit LIMIT 1').get() !== undefined;
+/** Grids or people: data a demo must not be mixed into. Bare district/street units are fine. */
+export function hasStreetData(ctx: AppContext): boolean {
+  return ctx.db.prepare("SELECT 1 FROM grid_unit UNION ALL SELECT 1 FROM person UNION ALL SELECT 1 FROM org_unit WHERE level = 'community' LIMIT 1").get() !== undefined;
+}
+
+/**
+ * Which demo street a street-scale seed fills: the street this replica already holds (an
+ * enrolled station), else 韦曲街道. Undefined when the replica holds a street the demo lacks.
+ */
+export function demoStreetIndexFor(ctx: AppContext): number | undefined {
+  const codes = (ctx.db.prepare("SELECT code FROM org_unit WHERE level = 'street' ORDER BY code").all() as { code: string }[]).map((r) => r.code);
+  if (codes.length === 0) return 0;
+  const index = STREETS.findIndex((s) => codes.includes(s.code));
+  return index < 0 ? undefined : index;
 }
 
 /** Seeds Chang'an District at street or district scale; the same seed gives the same data. */
 export function seedDemo(
   ctx: AppContext,
-  options: { scale: DemoScale; seed: number; onStreet?: (totals: StreetTotals, index: number, of: number) => void },
+  options: { scale: DemoScale; seed: number; streetIndex?: number; onStreet?: (totals: StreetTotals, index: number, of: number) => void },
 ): StreetTotals[] {
   const rng = createRng(options.seed);
   const ids = new FakeIdentities(rng);
-  const plans = planStreets(rng, options.scale);
+  const plans = planStreets(rng, options.scale, options.streetIndex);
   const density = options.scale === 'district' ? DISTRICT_DENSITY : STREET_DENSITY;
   const district =
     orgUnitByCode(ctx.db, DISTRICT.code) ??

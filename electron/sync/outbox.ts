@@ -63,6 +63,16 @@ export function markAcked(db: Db, ackedThrough: number, rejectedMids: readonly n
 
 export function markSent(db: Db, mid: number): void {
   cachedStatement(db, "UPDATE change_log SET state = 'sent' WHERE seq = ? AND state = 'pending'").run(mid);
+  // A quarantined mutation can be in the server's log too: its first push was applied but the
+  // reply was lost, and the retry drew a 413 / 500 alone (test/faults seed 159). The server has
+  // it, so it is sent, and its quarantine issue has nothing left for a person to decide.
+  const quarantined = cachedStatement(db, "UPDATE change_log SET state = 'sent' WHERE seq = ? AND state = 'quarantined'").run(mid);
+  if (quarantined.changes > 0) {
+    cachedStatement(
+      db,
+      "UPDATE sync_issue SET resolved_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), resolution = 'dismiss' WHERE kind = 'quarantine' AND mid = ? AND resolved_at IS NULL",
+    ).run(mid);
+  }
 }
 
 export function countAttempt(db: Db, mid: number): number {

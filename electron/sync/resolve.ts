@@ -129,6 +129,12 @@ export function resolveIssue(db: Db, id: number, action: SyncResolution, at: str
         reapplyMine(db, issue, at);
         break;
     }
+    // A quarantined mutation is settled once a person decided (re-sent as a new mutation, or
+    // given up): left 'quarantined', every later pull of its record would put its old values back
+    // on top of the server's (reapplyPending), so the replica never matched (test/faults seed 47).
+    if (issue.kind === 'quarantine' && issue.mid !== null) {
+      cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE seq = ? AND state = 'quarantined'").run(issue.mid);
+    }
     markResolved(db, id, action, at);
     return getIssue(db, id)!;
   })();

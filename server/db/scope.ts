@@ -22,9 +22,20 @@ export async function setScope(tx: Queryable, scope: Scope): Promise<void> {
 
 export function withAppScope<T>(db: Db, scope: Scope, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.query('SET LOCAL ROLE griddesk_app');
-    if (scope.statementTimeoutMs) await tx.query(`SET LOCAL statement_timeout = ${Math.floor(scope.statementTimeoutMs)}`);
-    await setScope(tx, scope);
+    // role, timeout and scope in ONE round trip (set_config(..., true) is SET LOCAL): every
+    // request pays this, and an empty pull is little else. The role comes first in the list.
+    await tx.query(
+      `SELECT set_config('role', 'griddesk_app', true), set_config('statement_timeout', coalesce($4, current_setting('statement_timeout')), true),
+              set_config('griddesk.street_id', $1, true), set_config('griddesk.token_hash', $2, true),
+              set_config('griddesk.code_hash', $3, true)`,
+      [
+        scope.streetId ?? '',
+        scope.tokenHash ?? '',
+        scope.codeHash ?? '',
+        // none given: keep the database's own default
+        scope.statementTimeoutMs ? String(Math.floor(scope.statementTimeoutMs)) : null,
+      ],
+    );
     return fn(tx);
   });
 }

@@ -55,6 +55,7 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
     const result = await applyPush(db, { id: device.id, streetId: device.streetId, streetCode: device.streetCode }, parsed.data, {
       statementTimeoutMs: options.pushTimeoutMs,
       schemaVersion: parsed.data.schemaVersion,
+      onFallback: (reason) => request.log.warn({ deviceId: device.id, reason }, 'push batch fell back to one mutation at a time'),
     });
     request.log.info(
       { deviceId: device.id, mutations: mutations.length, ackedThrough: result.ackedThrough, rejected: result.rejected.length, seq: result.seq },

@@ -1,32 +1,38 @@
 import { orgCodeProblem } from '../../core/domain/org';
 import { roleAllowedOn, type Role } from '../../core/domain/people';
 import type { SyncedEntity } from '../../core/sync/protocol';
-import type { Queryable } from '../db/db';
 import type { Doc } from './entities';
-import { findSameValue, loadInStreet } from './records';
 import { REASONS, Rejection } from './rejection';
 
 // Scope, references and business uniqueness of one record document, checked before it is
 // written. `changed` = the fields this mutation sets (all of them for an insert): references
 // and uniqueness are re-checked only when they change, so an old record stays editable.
+// The lookups come from a RecordLookup: the database itself (one mutation at a time) or the
+// batch path's in-memory view of it (server/sync/batch-store.ts) — one set of rules for both.
 
 export interface StreetScope {
   streetId: string;
   streetCode: string;
 }
 
+export interface RecordLookup {
+  /** The record if it belongs to the scope's street (not reference data, not another street). */
+  inStreet(entity: SyncedEntity, id: string): Promise<Doc | null>;
+  /** Another record of the street whose text field equals `value`, as a server record (the winner). */
+  sameValue(entity: SyncedEntity, field: 'code' | 'residentId', value: string, exceptId: string): Promise<Doc | null>;
+}
+
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 async function requireInStreet(
-  tx: Queryable,
-  scope: StreetScope,
+  lookup: RecordLookup,
   entity: SyncedEntity,
   id: unknown,
   accept: (doc: Doc, id: string) => boolean = () => true,
 ): Promise<void> {
   const ref = str(id);
   if (ref === null) throw new Rejection(REASONS.refNotFound, undefined);
-  const doc = await loadInStreet(tx, entity, ref, scope.streetId);
+  const doc = await lookup.inStreet(entity, ref);
   if (!doc || !accept(doc, ref)) throw new Rejection(REASONS.refNotFound, undefined);
 }
 
@@ -34,8 +40,32 @@ async function requireInStreet(
 const isStreetOrCommunity = (scope: StreetScope) => (doc: Doc, id: string) =>
   id === scope.streetId || (doc.level === 'community' && doc.parentId === scope.streetId);
 
+/** Which document fields a reference field of an entity points at (what the batch path preloads). */
+export const REFERENCES: Record<SyncedEntity, readonly (readonly [field: string, target: SyncedEntity])[]> = {
+  orgUnit: [],
+  gridUnit: [
+    ['orgUnitId', 'orgUnit'],
+    ['parentId', 'gridUnit'],
+    ['predecessorId', 'gridUnit'],
+  ],
+  gridHistory: [['gridId', 'gridUnit']],
+  person: [['orgUnitId', 'orgUnit']],
+  assignment: [
+    ['personId', 'person'],
+    ['gridId', 'gridUnit'],
+    ['orgUnitId', 'orgUnit'],
+  ],
+};
+
+/** The business-unique text field of an entity within a street (backed by a unique index). */
+export const UNIQUE_FIELD: Partial<Record<SyncedEntity, 'code' | 'residentId'>> = {
+  orgUnit: 'code',
+  gridUnit: 'code',
+  person: 'residentId',
+};
+
 export async function checkRecord(
-  tx: Queryable,
+  lookup: RecordLookup,
   scope: StreetScope,
   entity: SyncedEntity,
   id: string,
@@ -50,7 +80,7 @@ export async function checkRecord(
       const code = str(doc.code) ?? '';
       if (changed.has('code')) {
         if (orgCodeProblem(code, 'community', scope.streetCode) !== null) throw new Rejection(REASONS.orgCodeNotUnderStreet);
-        const winner = await findSameValue(tx, 'orgUnit', scope.streetId, 'code', code, id);
+        const winner = await lookup.sameValue('orgUnit', 'code', code, id);
         if (winner) throw new Rejection(REASONS.orgCodeTaken, winner);
       }
       return;
@@ -58,28 +88,28 @@ export async function checkRecord(
     case 'gridUnit': {
       if (doc.streetId !== scope.streetId) throw new Rejection(REASONS.otherStreet);
       if (changed.has('orgUnitId')) {
-        await requireInStreet(tx, scope, 'orgUnit', doc.orgUnitId, (d) => d.level === 'community' && d.parentId === scope.streetId);
+        await requireInStreet(lookup, 'orgUnit', doc.orgUnitId, (d) => d.level === 'community' && d.parentId === scope.streetId);
       }
       for (const field of ['parentId', 'predecessorId'] as const) {
         if (changed.has(field) && doc[field] !== null && doc[field] !== undefined) {
-          await requireInStreet(tx, scope, 'gridUnit', doc[field]);
+          await requireInStreet(lookup, 'gridUnit', doc[field]);
         }
       }
       if (changed.has('code')) {
-        const winner = await findSameValue(tx, 'gridUnit', scope.streetId, 'code', str(doc.code) ?? '', id);
+        const winner = await lookup.sameValue('gridUnit', 'code', str(doc.code) ?? '', id);
         if (winner) throw new Rejection(REASONS.gridCodeTaken, winner);
       }
       return;
     }
     case 'gridHistory':
-      await requireInStreet(tx, scope, 'gridUnit', doc.gridId);
+      await requireInStreet(lookup, 'gridUnit', doc.gridId);
       return;
     case 'person': {
       if (doc.streetId !== scope.streetId) throw new Rejection(REASONS.otherStreet);
-      if (changed.has('orgUnitId')) await requireInStreet(tx, scope, 'orgUnit', doc.orgUnitId, isStreetOrCommunity(scope));
+      if (changed.has('orgUnitId')) await requireInStreet(lookup, 'orgUnit', doc.orgUnitId, isStreetOrCommunity(scope));
       const residentId = str(doc.residentId);
       if (changed.has('residentId') && residentId !== null) {
-        const winner = await findSameValue(tx, 'person', scope.streetId, 'residentId', residentId, id);
+        const winner = await lookup.sameValue('person', 'residentId', residentId, id);
         if (winner) throw new Rejection(REASONS.residentIdTaken, winner);
       }
       return;
@@ -92,10 +122,10 @@ export async function checkRecord(
       const startDate = str(doc.startDate) ?? '';
       if (endDate !== null && endDate < startDate) throw new Rejection(REASONS.assignmentEndBeforeStart);
       if (!roleAllowedOn(doc.role as Role, gridId !== null ? 'grid' : 'org')) throw new Rejection(REASONS.assignmentRole);
-      if (changed.has('personId')) await requireInStreet(tx, scope, 'person', doc.personId);
-      if (gridId !== null && changed.has('gridId')) await requireInStreet(tx, scope, 'gridUnit', gridId);
+      if (changed.has('personId')) await requireInStreet(lookup, 'person', doc.personId);
+      if (gridId !== null && changed.has('gridId')) await requireInStreet(lookup, 'gridUnit', gridId);
       if (orgUnitId !== null && changed.has('orgUnitId')) {
-        await requireInStreet(tx, scope, 'orgUnit', orgUnitId, isStreetOrCommunity(scope));
+        await requireInStreet(lookup, 'orgUnit', orgUnitId, isStreetOrCommunity(scope));
       }
       return;
     }

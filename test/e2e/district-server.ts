@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, stopHost } from './host';
 
@@ -17,7 +18,12 @@ export function serverAdmin(dataDir: string, ...args: string[]): string {
 export function arrangeDistrict(dataDir: string, street = { code: '610116001000', name: '韦曲街道' }): string {
   serverAdmin(dataDir, 'create-district', '--code', '610116000000', '--name', '长安区');
   serverAdmin(dataDir, 'create-street', '--code', street.code, '--name', street.name);
-  const out = serverAdmin(dataDir, 'enroll-code', '--street', street.code);
+  return enrollmentCode(dataDir, street.code);
+}
+
+/** One more one-time enrollment code for a street that exists (a second station). */
+export function enrollmentCode(dataDir: string, streetCode = '610116001000'): string {
+  const out = serverAdmin(dataDir, 'enroll-code', '--street', streetCode);
   const code = /:\s*(\S+)\s*$/m.exec(out.split('\n')[0] ?? '')?.[1];
   if (!code) throw new Error(`no enrollment code in: ${out}`);
   return code;
@@ -44,4 +50,53 @@ export async function startDistrictServer(dataDir: string): Promise<{ child: Chi
     });
   });
   return { child, url, stop: () => stopHost(child) };
+}
+
+/**
+ * A TCP pass-through to the district server for ONE station, that the test can shut and open:
+ * "this station is offline" without stopping the server. Shut, it resets every connection
+ * (the station sees a network failure and backs off); the address never changes. One gate
+ * per station makes the order in which stations reach the server the test's choice, which
+ * stopping the server would leave to each station's backoff timer.
+ */
+export interface Gate {
+  url: string;
+  open(): void;
+  shut(): void;
+  close(): Promise<void>;
+}
+
+export async function startGate(serverUrl: string): Promise<Gate> {
+  const target = new URL(serverUrl);
+  const sockets = new Set<Socket>();
+  let isOpen = true;
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  const server = createServer((client) => {
+    track(client);
+    if (!isOpen) return void client.resetAndDestroy();
+    const upstream = connect({ host: target.hostname, port: Number(target.port) });
+    track(upstream);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    open: () => void (isOpen = true),
+    shut: () => {
+      isOpen = false;
+      // the open event stream and any request in flight drop too
+      for (const socket of sockets) socket.resetAndDestroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -329,6 +329,7 @@ export const enUS: Record<MessageKey, string> = {
   'sync.issue.edit': 'Open the record',
   'sync.issue.confirmAccept': 'Your change here will be replaced by the server\'s values. Continue?',
   'sync.issue.done': 'Done',
+  'sync.issue.withHistory': 'Its history entries ({count}) are settled with it.',
   'sync.entity.orgUnit': 'Administrative unit',
   'sync.entity.gridUnit': 'Grid',
   'sync.entity.gridHistory': 'Grid history entry',

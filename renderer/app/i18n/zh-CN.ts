@@ -328,6 +328,7 @@ export const zhCN = {
   'sync.issue.edit': '打开记录',
   'sync.issue.confirmAccept': '本机的这项修改将被撤回，改为服务器上的内容。确定吗？',
   'sync.issue.done': '已处理',
+  'sync.issue.withHistory': '这个网格的 {count} 条变更记录随它一起处理。',
   'sync.entity.orgUnit': '行政单位',
   'sync.entity.gridUnit': '网格',
   'sync.entity.gridHistory': '网格变更记录',

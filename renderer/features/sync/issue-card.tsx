@@ -12,7 +12,19 @@ import { compareRows, recordName, syncReasonText, type FieldRow } from './sync-t
 const KIND_COLORS: Record<SyncIssue['kind'], string> = { rejection: 'red', conflict: 'orange', quarantine: 'purple' };
 
 /** One issue in plain words: what happened, both values side by side, and what can be done. */
-export function IssueCard({ issue, onResolved }: { issue: SyncIssue; onResolved: () => void }) {
+export function IssueCard({
+  issue,
+  name,
+  historyCount = 0,
+  onResolved,
+}: {
+  issue: SyncIssue;
+  /** The record's name from this replica, when the issue itself carries none. */
+  name?: string;
+  /** The grid's own history entries refused with it, whose cards are folded into this one. */
+  historyCount?: number;
+  onResolved: () => void;
+}) {
   const i18n = useI18n();
   const { t } = i18n;
   const notify = useNotify();
@@ -65,7 +77,7 @@ export function IssueCard({ issue, onResolved }: { issue: SyncIssue; onResolved:
         <Space size={6} wrap>
           <Tag color={KIND_COLORS[issue.kind]}>{t(`sync.issue.kind.${issue.kind}`)}</Tag>
           <span>
-            {t(`sync.entity.${issue.entity}`)} · {recordName(issue)}
+            {t(`sync.entity.${issue.entity}`)} · {name ?? recordName(issue)}
           </span>
           <Typography.Text type="secondary" style={{ fontWeight: 'normal', fontSize: 12 }}>
             {formatDateTime(issue.createdAt)}
@@ -74,6 +86,11 @@ export function IssueCard({ issue, onResolved }: { issue: SyncIssue; onResolved:
       }
     >
       <Typography.Paragraph style={{ marginBottom: 8 }}>{t(explain)}</Typography.Paragraph>
+      {historyCount > 0 && (
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="sync-issue-history">
+          {t('sync.issue.withHistory', { count: historyCount })}
+        </Typography.Paragraph>
+      )}
       <Typography.Paragraph style={{ marginBottom: 8 }}>
         <Typography.Text type="secondary">{t('sync.issue.reason')}：</Typography.Text>
         <Typography.Text strong data-testid="sync-issue-reason">{syncReasonText(i18n, issue.reason)}</Typography.Text>

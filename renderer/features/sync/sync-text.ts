@@ -2,6 +2,7 @@ import type { SyncIssue } from '../../../core/api/sync';
 import { maskPhone, maskResidentId } from '../../../core/domain/identity';
 import { fieldLabel } from '../../app/i18n/describe-error';
 import type { I18n } from '../../app/i18n/i18n-context';
+import { zhCN, type MessageKey } from '../../app/i18n/zh-CN';
 import { formatDateTime } from '../../components/dates';
 
 // Plain words for what the sync engine and the server report: reasons, field names, values.
@@ -20,12 +21,33 @@ const MASKED: Record<string, (v: string) => string | null> = { phone: maskPhone,
 /** Fields the clerk never needs to compare: bookkeeping of the sync itself. */
 const HIDDEN = new Set(['id', 'version', 'baseVersion', 'createdAt', 'updatedAt', 'streetId']);
 
-export function formatValue(i18n: I18n, field: string, value: unknown): string {
+/** Coded values the clerk knows by their words: grid level 'large' is 大网格. */
+const ENUMS: Record<string, string> = {
+  level: 'enum.gridLevel',
+  category: 'enum.gridCategory',
+  dedicatedType: 'enum.dedicatedType',
+  status: 'enum.status',
+  gender: 'enum.gender',
+  role: 'enum.role',
+  action: 'enum.history',
+};
+
+function enumText(i18n: I18n, entity: SyncIssue['entity'] | undefined, field: string, value: string): string | null {
+  // `kind` is a grid's basic/dedicated but a community's village/urban_community
+  const prefix = field === 'kind' ? (entity === 'orgUnit' ? 'enum.communityKind' : 'enum.gridKind') : ENUMS[field];
+  if (!prefix) return null;
+  const key = `${prefix}.${value}`;
+  return key in zhCN ? i18n.t(key as MessageKey) : null;
+}
+
+export function formatValue(i18n: I18n, field: string, value: unknown, entity?: SyncIssue['entity']): string {
   if (value === null || value === undefined || value === '') return i18n.t('sync.value.empty');
   if (typeof value === 'boolean') return i18n.t(value ? 'common.yes' : 'common.no');
   if (typeof value === 'string') {
     const mask = MASKED[field];
     if (mask) return mask(value) ?? '';
+    const word = enumText(i18n, entity, field, value);
+    if (word) return word;
     if (/^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value);
     // A reference to another record (its UUID): the start is enough to tell two apart.
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value)) return `${value.slice(0, 8)}…`;
@@ -42,26 +64,57 @@ export interface FieldRow {
   server: string;
 }
 
-/** The side-by-side rows of an issue: this station's value against the server's. */
+/** Fields that say which record this is: kept in the comparison even when both sides agree. */
+const IDENTITY = new Set(['code', 'name']);
+
+/**
+ * The side-by-side rows of an issue: this station's value against the server's. A refused new
+ * record carries every field on both sides; only the ones that differ (and its code and name)
+ * are worth the clerk's attention.
+ */
 export function compareRows(i18n: I18n, issue: SyncIssue): FieldRow[] {
   const mine = issue.localFields ?? {};
   // For a stale edit the server's side is what my edit overwrote; otherwise its current record.
   const server = issue.kind === 'conflict' && issue.overwritten ? issue.overwritten : (issue.serverRecord ?? {});
   const fields = [...new Set([...Object.keys(mine), ...Object.keys(issue.kind === 'conflict' ? server : {})])].filter((f) => !HIDDEN.has(f));
   const keys = fields.length > 0 ? fields : Object.keys(server).filter((f) => !HIDDEN.has(f));
-  return keys.map((field) => ({
+  const rows = keys.map((field) => ({
     field,
-    label: fieldLabel(i18n.t, field),
-    mine: field in mine ? formatValue(i18n, field, mine[field]) : '—',
-    server: field in server ? formatValue(i18n, field, server[field]) : '—',
+    label: field === 'code' && issue.entity === 'gridUnit' ? i18n.t('grid.code') : fieldLabel(i18n.t, field),
+    mine: field in mine ? formatValue(i18n, field, mine[field], issue.entity) : '—',
+    server: field in server ? formatValue(i18n, field, server[field], issue.entity) : '—',
   }));
+  if (issue.kind === 'conflict') return rows;
+  const telling = rows.filter((r) => IDENTITY.has(r.field) || r.mine !== r.server);
+  return telling.some((r) => r.mine !== r.server) ? telling : rows;
 }
 
-/** A name for the record an issue is about, from whatever side carries one. */
-export function recordName(issue: SyncIssue): string {
+/** The record's own name or code when the issue carries one (an edit of one field does not). */
+export function knownName(issue: SyncIssue): string | null {
   for (const side of [issue.localFields, issue.serverRecord]) {
     const name = side?.['name'] ?? side?.['personName'] ?? side?.['code'];
     if (typeof name === 'string' && name) return name;
   }
-  return issue.entityId.slice(0, 8);
+  return null;
+}
+
+/** A name for the record an issue is about, from whatever side carries one. */
+export function recordName(issue: SyncIssue): string {
+  return knownName(issue) ?? issue.entityId.slice(0, 8);
+}
+
+/**
+ * A grid's history rows travel with the grid: when the server refuses a new grid it refuses
+ * their inserts too ("the grid does not exist"), and resolving the grid's issue resolves
+ * theirs (electron/sync/resolve.ts). Their cards would only repeat the grid's.
+ */
+export function foldedHistory(issues: readonly SyncIssue[]): Map<number, number> {
+  const gridIssue = new Map(issues.filter((i) => i.entity === 'gridUnit' && i.kind !== 'conflict').map((i) => [i.entityId, i.id]));
+  const folded = new Map<number, number>();
+  for (const i of issues) {
+    const gridId = i.localFields?.['gridId'];
+    const owner = i.entity === 'gridHistory' && i.kind === 'rejection' && typeof gridId === 'string' ? gridIssue.get(gridId) : undefined;
+    if (owner !== undefined) folded.set(i.id, owner);
+  }
+  return folded;
 }

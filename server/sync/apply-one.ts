@@ -1,0 +1,112 @@
+import { SYNC_POLICIES } from '../../core/sync/policies';
+import type { Conflict, Mutation } from '../../core/sync/protocol';
+import { constraintOf, isDataError, sqlState } from '../db/errors';
+import { checkRecord, type StreetScope } from './checks';
+import { badFieldName, ENTITY_RULES, RESERVED_FIELDS, sameJson, type Doc } from './entities';
+import { asServerRecord } from './records';
+import { REASONS, Rejection } from './rejection';
+import type { ApplyStore } from './store';
+
+// The decision for one mutation (docs/sync-protocol.md "Push" and "Policies"), written once
+// against an ApplyStore: every check runs before the first write, so a Rejection never leaves
+// a half-applied mutation behind in either store.
+
+export type Outcome = { applied: true; conflict: Conflict | null } | { applied: false };
+
+// eslint-disable-next-line no-control-regex
+export const HAS_CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f]/g;
+/** Device-supplied text that goes into text columns (PostgreSQL refuses NUL). */
+export const printable = (s: string): string => s.replace(CONTROLS, '\uFFFD');
+
+/** Data errors PostgreSQL raised for this mutation alone become rejections; anything else is not ours to swallow. */
+export function asRejection(error: unknown): Rejection | null {
+  if (error instanceof Rejection) return error;
+  const state = sqlState(error);
+  if (state === '42501') return new Rejection(REASONS.otherStreet); // RLS refused the row: the second wall held
+  if (!isDataError(error)) return null;
+  if (state === '23505') {
+    const constraint = constraintOf(error);
+    if (constraint === 'record_grid_code') return new Rejection(REASONS.gridCodeTaken);
+    if (constraint === 'record_org_code') return new Rejection(REASONS.orgCodeTaken);
+    if (constraint === 'record_person_resident_id') return new Rejection(REASONS.residentIdTaken);
+    return new Rejection(REASONS.idTaken, null);
+  }
+  return new Rejection(REASONS.badValue);
+}
+
+/** The record a rejection shows when the rejection itself did not name one. */
+export async function currentServerRecord(store: ApplyStore, m: Mutation): Promise<Doc | null> {
+  if (HAS_CONTROL.test(m.id)) return null;
+  try {
+    const current = await store.load(m.entity, m.id);
+    return current ? asServerRecord(m.id, current.data, current.version) : null;
+  } catch {
+    return null;
+  }
+}
+
+function validFields(m: Mutation): Doc {
+  if (HAS_CONTROL.test(m.id)) throw new Rejection(REASONS.badId, null);
+  for (const key of Object.keys(m.fields)) {
+    if (RESERVED_FIELDS.has(key)) throw new Rejection(REASONS.reservedField);
+    if (badFieldName(key)) throw new Rejection(REASONS.invalidFields);
+  }
+  if (!ENTITY_RULES[m.entity].fields.safeParse(m.fields).success) throw new Rejection(REASONS.invalidFields);
+  return m.fields;
+}
+
+/** `validated`: doc is the very object validFields already accepted (an insert): parsing it again can only agree. */
+function requireComplete(entity: Mutation['entity'], doc: Doc, validated = false): void {
+  for (const field of ENTITY_RULES[entity].required) {
+    if (doc[field] === undefined) throw new Rejection(REASONS.missingFields);
+  }
+  // the merged document must itself be valid (a patch can't leave it half-valid)
+  if (!validated && !ENTITY_RULES[entity].fields.safeParse(doc).success) throw new Rejection(REASONS.invalidFields);
+}
+
+export async function applyOne(store: ApplyStore, device: StreetScope & { id: string }, m: Mutation, nextSeq: number): Promise<Outcome> {
+  const fields = validFields(m);
+  const current = await store.load(m.entity, m.id);
+  if (current && current.streetId !== device.streetId) {
+    throw new Rejection(current.streetId === null ? REASONS.referenceData : REASONS.otherStreet, null);
+  }
+  const change = { streetId: device.streetId, seq: nextSeq, entity: m.entity, id: m.id, deviceId: device.id, mid: m.mid, deviceAt: printable(m.at) };
+  const changed = new Set(Object.keys(fields));
+
+  if (SYNC_POLICIES[m.entity] === 'append-only') {
+    if (m.op === 'update') throw new Rejection(REASONS.appendOnly);
+    if (current) return { applied: false }; // idempotent by id
+  } else if (!current && m.op === 'update') {
+    throw new Rejection(REASONS.notFound, null);
+  }
+
+  if (!current) {
+    requireComplete(m.entity, fields, true);
+    await checkRecord(store, device, m.entity, m.id, fields, changed);
+    await store.insert({ entity: m.entity, id: m.id, streetId: device.streetId, data: fields, seq: nextSeq });
+    await store.appendChange({ ...change, op: 'insert', fields, version: 1 });
+    return { applied: true, conflict: null };
+  }
+
+  // fields-lww: an update, or an insert of an id the server has (merged as an update)
+  const doc: Doc = { ...current.data, ...fields };
+  requireComplete(m.entity, doc);
+  await checkRecord(store, device, m.entity, m.id, doc, changed);
+  const version = current.version + 1;
+  let conflict: Conflict | null = null;
+  if (m.baseVersion !== null && m.baseVersion < current.version) {
+    const overwritten: Doc = {};
+    for (const [key, value] of Object.entries(fields)) {
+      if (key in current.data && !sameJson(current.data[key], value)) overwritten[key] = current.data[key];
+    }
+    if (Object.keys(overwritten).length > 0) {
+      conflict = { mid: m.mid, entity: m.entity, id: m.id, baseVersion: m.baseVersion, serverVersion: current.version, overwritten };
+      await store.logConflict(conflict);
+    }
+  }
+  await store.update({ entity: m.entity, id: m.id, data: doc, version, seq: nextSeq });
+  await store.appendChange({ ...change, op: 'update', fields, version });
+  return { applied: true, conflict };
+}

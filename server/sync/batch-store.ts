@@ -1,0 +1,207 @@
+import type { Mutation, SyncedEntity } from '../../core/sync/protocol';
+import type { Queryable } from '../db/db';
+import { num } from '../db/db';
+import { REFERENCES, UNIQUE_FIELD, type StreetScope } from './checks';
+import type { Doc } from './entities';
+import { asServerRecord, loadRecord, type ChangeEntry, type StoredRecord } from './records';
+import { REASONS, Rejection } from './rejection';
+import type { ApplyStore, ConflictEntry } from './store';
+
+// The batch path's view of the database (docs/performance.md "Sync"): every record a batch
+// touches or references, and every holder of a unique value it sets, is read up front in two
+// queries; apply-one.ts then decides each mutation against this view, whose writes only
+// update the view and are flushed afterwards by batch-write.ts. The view must answer exactly
+// what the database would have answered at that point of the batch; where it cannot be sure,
+// it throws PlanMiss and the batch is applied the old way, one mutation at a time.
+
+export class PlanMiss extends Error {}
+
+/** The final state of a record the batch wrote. */
+export interface RecordWrite {
+  entity: SyncedEntity;
+  id: string;
+  streetId: string;
+  data: Doc;
+  version: number;
+  createdSeq: number;
+  updatedSeq: number;
+  /** Not in the database before this batch: INSERT, else UPDATE. */
+  isNew: boolean;
+}
+
+const key = (entity: SyncedEntity, id: string): string => `${entity}\u0000${id}`;
+const uniqueKey = (entity: SyncedEntity, value: string): string => `${entity}\u0000${value}`;
+// PostgreSQL text cannot hold NUL: the database path fails such a lookup with a data error,
+// which becomes validation.bad_value. The view answers the same.
+const hasNul = (s: string): boolean => s.includes('\u0000');
+// eslint-disable-next-line no-control-regex
+const BAD_ID = /[\u0000-\u001f\u007f]/;
+
+/**
+ * What `data->>'field'` gives for a JSON value: text as is, other scalars as JSON, null for
+ * none; undefined for an object or array, whose PostgreSQL text form differs from JSON.stringify.
+ */
+function textOf(value: unknown): string | null | undefined {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+  return undefined;
+}
+
+interface Row {
+  entity: SyncedEntity;
+  id: string;
+  street_id: string | null;
+  data: Doc;
+  version: unknown;
+}
+
+export class BatchStore implements ApplyStore {
+  private readonly cache = new Map<string, StoredRecord | null>();
+  /** unique value → ids of the street's records holding it, for every value the batch sets. */
+  private readonly holders = new Map<string, Set<string>>();
+  readonly writes = new Map<string, RecordWrite>();
+  readonly changes: ChangeEntry[] = [];
+  readonly conflicts: ConflictEntry[] = [];
+
+  private constructor(
+    private readonly tx: Queryable,
+    private readonly scope: StreetScope,
+  ) {}
+
+  /** Two queries: the records the batch names or references, and the holders of the unique values it sets. */
+  static async preload(tx: Queryable, scope: StreetScope, mutations: readonly Mutation[]): Promise<BatchStore> {
+    const store = new BatchStore(tx, scope);
+    const wanted = new Map<string, [SyncedEntity, string]>();
+    const values = new Map<SyncedEntity, Set<string>>();
+    const want = (entity: SyncedEntity, id: unknown): void => {
+      if (typeof id === 'string' && !BAD_ID.test(id)) wanted.set(key(entity, id), [entity, id]);
+    };
+    for (const m of mutations) {
+      want(m.entity, m.id);
+      for (const [field, target] of REFERENCES[m.entity]) want(target, m.fields[field]);
+      const unique = UNIQUE_FIELD[m.entity];
+      const value = unique ? m.fields[unique] : undefined;
+      if (typeof value === 'string' && !hasNul(value)) {
+        let set = values.get(m.entity);
+        if (!set) values.set(m.entity, (set = new Set()));
+        set.add(value);
+      }
+    }
+    if (wanted.size > 0) {
+      const keys = [...wanted.values()];
+      const rows = await tx.query<Row>(
+        `SELECT r.entity, r.id, r.street_id, r.data, r.version
+           FROM unnest($1::text[], $2::text[]) AS k(entity, id)
+           JOIN record r ON r.entity = k.entity COLLATE "C" AND r.id = k.id COLLATE "C"`,
+        [keys.map((k) => k[0]), keys.map((k) => k[1])],
+      );
+      for (const [k] of wanted) store.cache.set(k, null);
+      for (const r of rows.rows) store.cache.set(key(r.entity, r.id), { streetId: r.street_id, data: r.data, version: num(r.version) });
+    }
+    if (values.size > 0) await store.preloadHolders(values);
+    return store;
+  }
+
+  private async preloadHolders(values: Map<SyncedEntity, Set<string>>): Promise<void> {
+    const list = (entity: SyncedEntity): string[] => [...(values.get(entity) ?? [])];
+    for (const [entity, set] of values) for (const v of set) this.holders.set(uniqueKey(entity, v), new Set());
+    // each branch matches one partial unique index (record_grid_code, record_org_code, record_person_resident_id)
+    const rows = await this.tx.query<Row & { value: string }>(
+      `SELECT entity, id, street_id, data, version, data->>'code' AS value FROM record
+        WHERE street_id = $1 AND entity = 'gridUnit' AND data->>'code' = ANY($2::text[])
+       UNION ALL
+       SELECT entity, id, street_id, data, version, data->>'code' FROM record
+        WHERE street_id = $1 AND entity = 'orgUnit' AND data->>'code' = ANY($3::text[])
+       UNION ALL
+       SELECT entity, id, street_id, data, version, data->>'residentId' FROM record
+        WHERE street_id = $1 AND entity = 'person' AND data->>'residentId' IS NOT NULL AND data->>'residentId' = ANY($4::text[])`,
+      [this.scope.streetId, list('gridUnit'), list('orgUnit'), list('person')],
+    );
+    for (const r of rows.rows) {
+      this.holders.get(uniqueKey(r.entity, r.value))?.add(r.id);
+      const k = key(r.entity, r.id);
+      if (!this.cache.get(k)) this.cache.set(k, { streetId: r.street_id, data: r.data, version: num(r.version) });
+    }
+  }
+
+  /** Writes so far (a rejection must not follow one: see apply-one.ts). */
+  get writeCount(): number {
+    return this.changes.length + this.conflicts.length;
+  }
+
+  async load(entity: SyncedEntity, id: string): Promise<StoredRecord | null> {
+    const k = key(entity, id);
+    const cached = this.cache.get(k);
+    if (cached !== undefined) return cached;
+    // not preloaded (never expected): nothing in this batch wrote it, so the database is current
+    const loaded = await loadRecord(this.tx, entity, id);
+    this.cache.set(k, loaded);
+    return loaded;
+  }
+
+  async inStreet(entity: SyncedEntity, id: string): Promise<Doc | null> {
+    if (hasNul(id)) throw new Rejection(REASONS.badValue);
+    const r = await this.load(entity, id);
+    return r && r.streetId === this.scope.streetId ? r.data : null;
+  }
+
+  async sameValue(entity: SyncedEntity, field: 'code' | 'residentId', value: string, exceptId: string): Promise<Doc | null> {
+    if (hasNul(value)) throw new Rejection(REASONS.badValue);
+    if (UNIQUE_FIELD[entity] !== field) throw new PlanMiss(`no unique index for ${entity}.${field}`);
+    const ids = this.holders.get(uniqueKey(entity, value));
+    if (!ids) throw new PlanMiss(`unique value not preloaded: ${entity}`);
+    for (const id of ids) {
+      if (id === exceptId) continue;
+      const r = this.cache.get(key(entity, id));
+      if (!r) throw new PlanMiss(`holder not cached: ${entity}`);
+      return asServerRecord(id, r.data, r.version);
+    }
+    return null;
+  }
+
+  /** Keeps `holders` true after a write changes a record's unique value. */
+  private reindex(entity: SyncedEntity, id: string, before: Doc | null, after: Doc): void {
+    const field = UNIQUE_FIELD[entity];
+    if (!field) return;
+    const old = before ? before[field] : undefined;
+    const now = after[field];
+    if (old === now) return;
+    const oldText = textOf(old);
+    const newText = textOf(now);
+    if (oldText === undefined || newText === undefined) throw new PlanMiss('unique field holds a structured value');
+    if (oldText !== null) this.holders.get(uniqueKey(entity, oldText))?.delete(id);
+    if (newText !== null) {
+      const set = this.holders.get(uniqueKey(entity, newText));
+      if (!set) throw new PlanMiss('unique value not preloaded');
+      set.add(id);
+    }
+  }
+
+  async insert(r: { entity: SyncedEntity; id: string; streetId: string; data: Doc; seq: number }): Promise<void> {
+    const k = key(r.entity, r.id);
+    if (this.cache.get(k)) throw new PlanMiss('insert of a known record');
+    this.reindex(r.entity, r.id, null, r.data);
+    this.cache.set(k, { streetId: r.streetId, data: r.data, version: 1 });
+    this.writes.set(k, { ...r, version: 1, createdSeq: r.seq, updatedSeq: r.seq, isNew: true });
+  }
+
+  async update(r: { entity: SyncedEntity; id: string; data: Doc; version: number; seq: number }): Promise<void> {
+    const k = key(r.entity, r.id);
+    const current = this.cache.get(k);
+    if (!current || current.streetId === null) throw new PlanMiss('update of an unknown record');
+    this.reindex(r.entity, r.id, current.data, r.data);
+    this.cache.set(k, { streetId: current.streetId, data: r.data, version: r.version });
+    const w = this.writes.get(k);
+    if (w) Object.assign(w, { data: r.data, version: r.version, updatedSeq: r.seq });
+    else this.writes.set(k, { entity: r.entity, id: r.id, streetId: current.streetId, data: r.data, version: r.version, createdSeq: r.seq, updatedSeq: r.seq, isNew: false });
+  }
+
+  async appendChange(c: ChangeEntry): Promise<void> {
+    this.changes.push(c);
+  }
+
+  async logConflict(c: ConflictEntry): Promise<void> {
+    this.conflicts.push(c);
+  }
+}

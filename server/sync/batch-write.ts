@@ -1,0 +1,79 @@
+import type { Rejection as WireRejection } from '../../core/sync/protocol';
+import type { Queryable } from '../db/db';
+import { printable } from './apply-one';
+import type { BatchStore } from './batch-store';
+import { PlanMiss } from './batch-store';
+
+// Flushes a decided batch with one multi-row statement per table (unnest of parallel arrays):
+// new records, updated records, the change log, conflicts, rejections. Row-level security and
+// every constraint still apply to each row; if any statement fails, the caller rolls back to
+// its savepoint and applies the batch one mutation at a time instead.
+
+// Rows travel as ONE JSON array per statement, expanded by jsonb_to_recordset: JSON.stringify is
+// native and PostgreSQL parses it once, where text[] parameters cost an escaping pass per element.
+const rowsOf = (rows: readonly unknown[]): string => JSON.stringify(rows);
+
+export async function flushBatch(
+  tx: Queryable,
+  device: { id: string; streetId: string },
+  store: BatchStore,
+  rejected: readonly WireRejection[],
+): Promise<void> {
+  const writes = [...store.writes.values()];
+  const inserts = writes.filter((w) => w.isNew);
+  const updates = writes.filter((w) => !w.isNew);
+  if (inserts.length > 0) {
+    await tx.query(
+      `INSERT INTO record (entity, id, street_id, data, version, created_seq, updated_seq)
+       SELECT t.entity, t.id, $1, t.data, t.version, t.created_seq, t.updated_seq
+         FROM jsonb_to_recordset($2::jsonb) AS t(entity text, id text, data jsonb, version int, created_seq bigint, updated_seq bigint)`,
+      [device.streetId, rowsOf(inserts.map((w) => ({ entity: w.entity, id: w.id, data: w.data, version: w.version, created_seq: w.createdSeq, updated_seq: w.updatedSeq })))],
+    );
+  }
+  if (updates.length > 0) {
+    const result = await tx.query(
+      `UPDATE record r SET data = u.data, version = u.version, updated_seq = u.seq, updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS u(entity text, id text, data jsonb, version int, seq bigint)
+        WHERE r.entity = u.entity COLLATE "C" AND r.id = u.id COLLATE "C"`,
+      [rowsOf(updates.map((w) => ({ entity: w.entity, id: w.id, data: w.data, version: w.version, seq: w.updatedSeq })))],
+    );
+    if (result.rowCount !== updates.length) throw new PlanMiss(`updated ${result.rowCount} of ${updates.length} records`);
+  }
+  const changes = store.changes;
+  if (changes.length > 0) {
+    await tx.query(
+      `INSERT INTO change (street_id, seq, entity, id, op, fields, version, device_id, mid, device_at)
+       SELECT $1, t.seq, t.entity, t.id, t.op, t.fields, t.version, $2, t.mid, t.device_at
+         FROM jsonb_to_recordset($3::jsonb) AS t(seq bigint, entity text, id text, op text, fields jsonb, version int, mid bigint, device_at text)`,
+      [
+        device.streetId,
+        device.id,
+        rowsOf(changes.map((c) => ({ seq: c.seq, entity: c.entity, id: c.id, op: c.op, fields: c.fields, version: c.version, mid: c.mid, device_at: c.deviceAt }))),
+      ],
+    );
+  }
+  const conflicts = store.conflicts;
+  if (conflicts.length > 0) {
+    await tx.query(
+      `INSERT INTO conflict (street_id, device_id, mid, entity, record_id, base_version, server_version, overwritten)
+       SELECT $1, $2, t.mid, t.entity, t.record_id, t.base_version, t.server_version, t.overwritten
+         FROM jsonb_to_recordset($3::jsonb) AS t(mid bigint, entity text, record_id text, base_version int, server_version int, overwritten jsonb)`,
+      [
+        device.streetId,
+        device.id,
+        rowsOf(conflicts.map((c) => ({ mid: c.mid, entity: c.entity, record_id: c.id, base_version: c.baseVersion, server_version: c.serverVersion, overwritten: c.overwritten }))),
+      ],
+    );
+  }
+  if (rejected.length > 0) {
+    // WITH ORDINALITY: rejection ids follow mid order, as the one-at-a-time path leaves them
+    await tx.query(
+      `INSERT INTO rejection (street_id, device_id, mid, entity, record_id, reason)
+       SELECT $1, $2, t.mid, t.entity, t.record_id, t.reason
+         FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(r, n),
+              jsonb_to_record(e.r) AS t(mid bigint, entity text, record_id text, reason text)
+        ORDER BY e.n`,
+      [device.streetId, device.id, rowsOf(rejected.map((r) => ({ mid: r.mid, entity: r.entity, record_id: printable(r.id), reason: r.reason })))],
+    );
+  }
+}

@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SyncIssue, SyncStatus } from '../../core/api/sync';
+import { arrangeDistrict, enrollmentCode, startDistrictServer, startGate } from './district-server';
+import { expect, openApp, test as base, type Station } from './fixtures';
+import { startHost, stopHost } from './host';
+import { GridsPage } from './pages/grids-page';
+import { SyncPage } from './pages/sync-page';
+
+// Two stations of one street against a real district server. Each reaches the server through
+// its own gate (district-server.ts), so "offline" and the order in which the stations come
+// back are the test's decisions, not their backoff timers'. Station A is driven through the
+// API; station B, whose sync page shows the issues, through the UI.
+
+const test = base.extend<{ stationB: Station }>({
+  // eslint-disable-next-line no-empty-pattern
+  stationB: async ({}, use) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-b-'));
+    const { child, url, call } = await startHost(dataDir);
+    try {
+      await use({ url, dataDir, call });
+    } finally {
+      await stopHost(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+});
+
+interface Unit {
+  id: string;
+  code: string;
+  name: string;
+}
+interface Person {
+  id: string;
+  name: string;
+  phone: string | null;
+  version: number;
+}
+
+/** One full cycle through the API; it must reach the server and leave nothing to send. */
+async function syncNow(station: Station): Promise<SyncStatus> {
+  const status = await station.call<SyncStatus>('sync.now');
+  expect(status, `sync of ${status.deviceName}`).toMatchObject({ online: true, bootstrapped: true, pending: 0 });
+  return status;
+}
+
+const gridsOf = async (station: Station, orgUnitId: string) =>
+  (await station.call<Unit[]>('grid.tree', { orgUnitId })).map(({ id, code, name }) => ({ id, code, name })).sort((x, y) => x.id.localeCompare(y.id));
+const personOf = async (station: Station, id: string) => (await station.call<{ person: Person }>('people.get', { id })).person;
+
+test('a grid code taken on the server and a stale edit show as issue cards on the sync page and are resolved there', async ({ page, station: a, stationB: b }) => {
+  test.slow(); // a real district server (PGlite) and two hosts start inside the test
+  const serverDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-server-'));
+  const codes = [arrangeDistrict(serverDir), enrollmentCode(serverDir)];
+  const server = await startDistrictServer(serverDir);
+  const gateA = await startGate(server.url);
+  const gateB = await startGate(server.url);
+  try {
+    // Both stations join the street and download it; A adds a community and a person, B gets them.
+    await a.call('sync.enroll', { serverUrl: gateA.url, code: codes[0], deviceName: '韦曲街道综治中心 1 号机' });
+    await b.call('sync.enroll', { serverUrl: gateB.url, code: codes[1], deviceName: '韦曲街道综治中心 2 号机' });
+    const street = (await syncNow(a)).street!;
+    const community = await a.call<Unit>('org.create', { code: '610116001001', name: '南街社区', level: 'community', parentId: street.id, kind: 'urban_community' });
+    const person = await a.call<Person>('people.create', { name: '王建国', phone: '13800001234', orgUnitId: community.id });
+    await syncNow(a);
+    await syncNow(b);
+    expect((await personOf(b, person.id)).phone).toBe('13800001234');
+
+    // Both offline: each station creates a large grid in the same community. Both get the
+    // same suggested code, under different names.
+    gateA.shut();
+    gateB.shut();
+    const newGrid = async (station: Station, name: string) => {
+      const { code } = await station.call<{ code: string }>('grid.nextCode', { orgUnitId: community.id, parentId: null, level: 'large' });
+      return station.call<Unit>('grid.create', { code, name, level: 'large', parentId: null, orgUnitId: community.id, category: 'urban_community', validFrom: '2024-01-01' });
+    };
+    const gridA = await newGrid(a, '南街第一大网格');
+    const gridB = await newGrid(b, '南街东片大网格');
+    expect(gridB.code).toBe(gridA.code);
+
+    // A comes back first: its grid is accepted. Then, B still offline, A changes the person's
+    // phone and so does B, to a different number: B's edit rests on a version the server has
+    // moved past.
+    gateA.open();
+    await syncNow(a);
+    await a.call('people.update', { id: person.id, patch: { phone: '13911112222' } });
+    await syncNow(a);
+    await b.call('people.update', { id: person.id, patch: { phone: '13733334444' } });
+
+    // B comes back and syncs from its sync page: one rejection, one conflict, in plain words.
+    gateB.open();
+    await openApp(page, b);
+    const sync = new SyncPage(page);
+    await sync.shell.go('sync');
+    await sync.syncNow();
+    await expect(sync.issues()).toHaveCount(2);
+    await expect(page.getByTestId('sync-issue-count')).toBeVisible();
+
+    const rejection = sync.issues('rejection');
+    await expect(rejection).toContainText('服务器未接受');
+    await expect(rejection.getByTestId('sync-issue-reason')).toHaveText('该网格编码已被使用');
+    // B's value and the server's value side by side: the code both chose, the names that differ
+    await expect(rejection.locator('tbody tr.ant-table-row')).toHaveCount(2);
+    await expect(sync.issueRow(rejection, '网格编码').locator('td')).toHaveText(['网格编码', gridA.code, gridA.code]);
+    await expect(sync.issueRow(rejection, '名称').locator('td')).toHaveText(['名称', '南街东片大网格', '南街第一大网格']);
+    // the grid's creation entry, refused with it, is settled with it rather than on a card of its own
+    await expect(rejection.getByTestId('sync-issue-history')).toHaveText('这个网格的 1 条变更记录随它一起处理。');
+
+    const conflict = sync.issues('conflict');
+    await expect(conflict).toContainText('修改冲突');
+    await expect(conflict).toContainText('人员 · 王建国');
+    await expect(conflict.getByTestId('sync-issue-reason')).toHaveText('别的工作站先改过这条记录');
+    await expect(sync.issueRow(conflict, '手机号').locator('td')).toHaveText(['手机号', '137****4444', '139****2222']);
+    await sync.shell.screenshot('sync-issues-page');
+    await sync.screenshotIssues('sync-issues');
+
+    // 采用服务器的值 (after a confirmation): B's own grid goes, the server's grid stays.
+    await sync.acceptServer(rejection);
+    await expect(sync.issues('rejection')).toHaveCount(0);
+    await expect(sync.issues()).toHaveCount(1);
+
+    // 知道了: B's number stays, as the server kept it.
+    await sync.dismiss(conflict);
+    await expect(sync.issues()).toHaveCount(0);
+    await expect(page.getByTestId('sync-issues')).toContainText('没有需要处理的问题');
+    await expect(page.getByTestId('sync-issue-count')).toHaveCount(0);
+    await sync.shell.screenshot('sync-issues-resolved');
+
+    const grids = new GridsPage(page);
+    await grids.shell.go('grids');
+    await grids.selectOrg(community.code);
+    await expect(grids.gridNode(gridA.code)).toContainText('南街第一大网格');
+    await expect(page.getByText('南街东片大网格')).toHaveCount(0);
+
+    // The replicas converge: the same grids, the same phone number, nothing left to review.
+    await syncNow(b);
+    await syncNow(a);
+    expect(await gridsOf(b, community.id)).toEqual(await gridsOf(a, community.id));
+    expect(await gridsOf(a, community.id)).toEqual([{ id: gridA.id, code: gridA.code, name: '南街第一大网格' }]);
+    expect((await personOf(a, person.id)).phone).toBe('13733334444');
+    expect((await personOf(b, person.id)).phone).toBe('13733334444');
+    for (const station of [a, b]) expect(await station.call<SyncIssue[]>('sync.issues', { includeResolved: false })).toEqual([]);
+  } finally {
+    await gateA.close();
+    await gateB.close();
+    await server.stop();
+    rmSync(serverDir, { recursive: true, force: true });
+  }
+});
