@@ -41,6 +41,8 @@ export const rejection = z.object({
   reason: z.string(),
   /** The server's current record, when there is one, so a person can compare. */
   serverRecord: z.record(z.string(), z.unknown()).nullable(),
+  /** For an update refused over a unique value: the other record that holds it. */
+  conflictingRecord: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type Rejection = z.infer<typeof rejection>;
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SnapshotRecord } from '../../core/sync/protocol';
 import { applyRemoteRecord } from '../store/apply-remote';
+import { withoutSecondaryIndexes } from '../store/bulk';
 import { cachedStatement } from '../store/statements';
 import { createLogger } from '../log';
 import { displacedRecorder } from './pull';
@@ -56,15 +57,18 @@ function applyStaged(run: SyncRun, progress: SnapshotProgress): void {
   db.transaction(() => {
     db.pragma('defer_foreign_keys = ON');
     const onDisplaced = displacedRecorder(db, at);
-    let after = 0;
-    for (;;) {
-      const rows = page.all(after) as { rowid: number; entity: SnapshotRecord['entity']; id: string; version: number; data: string }[];
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        applyRemoteRecord(db, { entity: r.entity, id: r.id, fields: JSON.parse(r.data) as Record<string, unknown>, version: r.version, at }, 'insert', onDisplaced);
+    withoutSecondaryIndexes(db, () => {
+      let after = 0;
+      for (;;) {
+        const rows = page.all(after) as { rowid: number; entity: SnapshotRecord['entity']; id: string; version: number; data: string }[];
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          const record = { entity: r.entity, id: r.id, fields: JSON.parse(r.data) as Record<string, unknown>, version: r.version, at };
+          applyRemoteRecord(db, record, 'insert', onDisplaced);
+        }
+        after = rows[rows.length - 1]!.rowid;
       }
-      after = rows[rows.length - 1]!.rowid;
-    }
+    });
     db.exec('DELETE FROM sync_snapshot_record');
     syncState.setCursor(db, progress.seq);
     syncState.setSnapshot(db, null);

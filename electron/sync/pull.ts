@@ -1,5 +1,5 @@
 import type { Change } from '../../core/sync/protocol';
-import { applyRemoteRecord, changeAsRecord, reapplyPending, type DisplacedHandler } from '../store/apply-remote';
+import { applyRemoteRecord, changeAsRecord, hasPendingMutations, reapplyPending, type DisplacedHandler } from '../store/apply-remote';
 import type { Db } from '../store/db';
 import { createLogger } from '../log';
 import { hasOpenIssue, recordIssue } from './issues';
@@ -47,7 +47,7 @@ export function applyPullPage(db: Db, changes: readonly Change[], cursor: number
       if (change.deviceId === ownDeviceId && change.mid !== null) markSent(db, change.mid);
       touched.set(`${change.entity}\u0000${change.id}`, change);
     }
-    for (const change of touched.values()) reapplyPending(db, change.entity, change.id);
+    if (hasPendingMutations(db)) for (const change of touched.values()) reapplyPending(db, change.entity, change.id);
     syncState.setCursor(db, cursor);
   })();
 }

@@ -99,8 +99,20 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
   }
   const server = issue.serverRecord;
   if (!server || server.id !== issue.entityId || typeof server.version !== 'number') return; // nothing better known than what we hold
-  const fields = Object.fromEntries(Object.keys(issue.localFields ?? {}).filter((f) => f in server).map((f) => [f, server[f]]));
-  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version: server.version, at }, 'update', () => undefined);
+  const local = localFields(db, issue.entity, issue.entityId);
+  if (!local) return;
+  // Only fields that still hold my refused values go back: a later pull may already have
+  // brought newer server values, which must not be replaced by this older record.
+  const mine = issue.localFields ?? {};
+  const fields = Object.fromEntries(
+    Object.keys(mine)
+      .filter((f) => f in server && JSON.stringify(local[f]) === JSON.stringify(mine[f]))
+      .map((f) => [f, server[f]]),
+  );
+  // the refused edit bumped the local version by one; unless a pull moved it since, undo that
+  const version = local.version === server.version + 1 ? server.version : local.version;
+  if (Object.keys(fields).length === 0 && version === local.version) return;
+  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version, at }, 'update', () => undefined);
 }
 
 function reapplyMine(db: Db, issue: SyncIssue, at: string): void {

@@ -93,7 +93,14 @@ export async function applyOne(store: ApplyStore, device: StreetScope & { id: st
   // fields-lww: an update, or an insert of an id the server has (merged as an update)
   const doc: Doc = { ...current.data, ...fields };
   requireComplete(m.entity, doc);
-  await checkRecord(store, device, m.entity, m.id, doc, changed);
+  try {
+    await checkRecord(store, device, m.entity, m.id, doc, changed);
+  } catch (error) {
+    // The record exists: its own server state is what the station needs to go back to, so
+    // that becomes the serverRecord; the winner of a uniqueness race travels beside it.
+    if (error instanceof Rejection && error.serverRecord) throw new Rejection(error.reason, undefined, error.serverRecord);
+    throw error;
+  }
   const version = current.version + 1;
   let conflict: Conflict | null = null;
   if (m.baseVersion !== null && m.baseVersion < current.version) {

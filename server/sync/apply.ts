@@ -10,6 +10,7 @@ import { flushBatch } from './batch-write';
 import type { StreetScope } from './checks';
 import { notifySeq } from './notify';
 import { Rejection } from './rejection';
+import { resentOutcomes } from './resent';
 import { dbStore } from './store';
 
 // One push batch, exactly as docs/sync-protocol.md "Push" says: one transaction; the device row
@@ -60,6 +61,7 @@ export async function applyPush(db: Db, device: PushDevice, request: PushRequest
     const lastMid = num(dev.last_mid);
     const startSeq = num(seqRow.seq);
     const pending = request.mutations.filter((m) => m.mid > lastMid);
+    const resent = await resentOutcomes(tx, device.id, request.mutations, lastMid);
 
     let result: Applied | null = null;
     if (pending.length > 0 && options.mode !== 'serial') {
@@ -78,7 +80,12 @@ export async function applyPush(db: Db, device: PushDevice, request: PushRequest
       await tx.query('UPDATE street_seq SET seq = $2 WHERE street_id = $1', [device.streetId, result.seq]);
       await notifySeq(tx, device.streetId, result.seq);
     }
-    return { ackedThrough, rejected: result.rejected, conflicts: result.conflicts, seq: result.seq };
+    return {
+      ackedThrough,
+      rejected: [...resent.rejected, ...result.rejected],
+      conflicts: [...resent.conflicts, ...result.conflicts],
+      seq: result.seq,
+    };
   });
 }
 
@@ -109,7 +116,7 @@ async function tryBatch(
         // apply-one checks everything before its first write; a rejection after one would need a savepoint
         if (store.writeCount !== writesBefore) throw new PlanMiss('rejection after a write');
         const serverRecord = error.serverRecord !== undefined ? error.serverRecord : await currentServerRecord(store, m);
-        rejected.push({ mid: m.mid, entity: m.entity, id: m.id, reason: error.reason, serverRecord });
+        rejected.push({ mid: m.mid, entity: m.entity, id: m.id, reason: error.reason, serverRecord, conflictingRecord: error.conflictingRecord ?? null });
       }
     }
     await flushBatch(tx, device, store, rejected);
@@ -148,7 +155,7 @@ async function applySerial(tx: Queryable, device: PushDevice, pending: readonly 
         `INSERT INTO rejection (street_id, device_id, mid, entity, record_id, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
         [device.streetId, device.id, m.mid, m.entity, printable(m.id), rejection.reason],
       );
-      rejected.push({ mid: m.mid, entity: m.entity, id: m.id, reason: rejection.reason, serverRecord });
+      rejected.push({ mid: m.mid, entity: m.entity, id: m.id, reason: rejection.reason, serverRecord, conflictingRecord: rejection.conflictingRecord ?? null });
     }
   }
   return { seq, rejected, conflicts };

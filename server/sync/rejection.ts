@@ -3,11 +3,13 @@ import type { Doc } from './entities';
 /**
  * A permanent refusal of one mutation: rolled back to its savepoint, recorded, acknowledged.
  * `serverRecord` undefined = "look up the current record"; null = there is none to show.
+ * `conflictingRecord`: the other record that holds a unique value (the winner of the race).
  */
 export class Rejection extends Error {
   constructor(
     readonly reason: string,
     readonly serverRecord?: Doc | null,
+    readonly conflictingRecord?: Doc | null,
   ) {
     super(reason);
     this.name = 'Rejection';

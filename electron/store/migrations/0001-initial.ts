@@ -45,16 +45,7 @@ export const initial: Migration = {
       CREATE INDEX grid_unit_street ON grid_unit (street_id, code);
       CREATE INDEX grid_unit_org ON grid_unit (org_unit_id, code);
       CREATE INDEX grid_unit_parent ON grid_unit (parent_id);
-      CREATE VIRTUAL TABLE grid_unit_fts USING fts5 (name, code, content = 'grid_unit', content_rowid = 'rowid', tokenize = 'trigram');
-      CREATE TRIGGER grid_unit_fts_ai AFTER INSERT ON grid_unit BEGIN
-        INSERT INTO grid_unit_fts (rowid, name, code) VALUES (new.rowid, new.name, new.code);
-      END;
-      CREATE TRIGGER grid_unit_fts_au AFTER UPDATE OF name, code ON grid_unit BEGIN
-        INSERT INTO grid_unit_fts (grid_unit_fts, rowid, name, code) VALUES ('delete', old.rowid, old.name, old.code);
-        INSERT INTO grid_unit_fts (rowid, name, code) VALUES (new.rowid, new.name, new.code);
-      END;
 
-      -- append-only; ids are UUIDv7, so id order is creation order
       CREATE TABLE grid_history (
         id TEXT PRIMARY KEY,
         grid_id TEXT NOT NULL REFERENCES grid_unit (id),
@@ -88,17 +79,7 @@ export const initial: Migration = {
       CREATE INDEX person_street_status_name ON person (street_id, status, name, id);
       CREATE INDEX person_street_status_updated ON person (street_id, status, updated_at, id);
       CREATE INDEX person_org_name ON person (org_unit_id, name);
-      CREATE INDEX person_name ON person (name);
-      CREATE INDEX person_updated ON person (updated_at);
       CREATE INDEX person_phone ON person (phone);
-      CREATE VIRTUAL TABLE person_fts USING fts5 (name, content = 'person', content_rowid = 'rowid', tokenize = 'trigram');
-      CREATE TRIGGER person_fts_ai AFTER INSERT ON person BEGIN
-        INSERT INTO person_fts (rowid, name) VALUES (new.rowid, new.name);
-      END;
-      CREATE TRIGGER person_fts_au AFTER UPDATE OF name ON person BEGIN
-        INSERT INTO person_fts (person_fts, rowid, name) VALUES ('delete', old.rowid, old.name);
-        INSERT INTO person_fts (rowid, name) VALUES (new.rowid, new.name);
-      END;
 
       CREATE TABLE assignment (
         id TEXT PRIMARY KEY,

@@ -2,7 +2,7 @@ import type { GridHistoryEntry, GridUnit } from '../../../core/domain/grid';
 import type { Db } from '../db';
 import { decode, selectList } from '../entities';
 import { cachedStatement } from '../statements';
-import { escapeLike, ftsPhrase } from './text-search';
+import { containsPattern } from './text-search';
 
 const SELECT = `SELECT ${selectList('gridUnit', 'g')} FROM grid_unit g`;
 
@@ -69,10 +69,8 @@ export function searchGrids(db: Db, q: string, limit: number): GridUnit[] {
   const byCode = /^\d+$/.test(q);
   const sql = byCode
     ? `${SELECT} WHERE g.code >= ? AND g.code < ? ORDER BY g.code LIMIT ?`
-    : q.length >= 3
-      ? `${SELECT} WHERE g.rowid IN (SELECT rowid FROM grid_unit_fts WHERE grid_unit_fts MATCH ?) ORDER BY g.code LIMIT ?`
-      : `${SELECT} WHERE g.name LIKE ? ESCAPE '\\' ORDER BY g.code LIMIT ?`;
-  const params = byCode ? [q, `${q}:`, limit] : q.length >= 3 ? [ftsPhrase(q), limit] : [`%${escapeLike(q)}%`, limit];
+    : `${SELECT} WHERE g.name LIKE ? ESCAPE '\\' ORDER BY g.code LIMIT ?`;
+  const params = byCode ? [q, `${q}:`, limit] : [containsPattern(q), limit];
   return cachedStatement(db, sql)
     .all(...params)
     .map((r) => decode<GridUnit>('gridUnit', r as Record<string, unknown>));

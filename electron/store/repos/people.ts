@@ -3,7 +3,7 @@ import type { Person } from '../../../core/domain/people';
 import type { Db } from '../db';
 import { decode, selectList } from '../entities';
 import { cachedStatement } from '../statements';
-import { escapeLike, ftsPhrase } from './text-search';
+import { containsPattern } from './text-search';
 
 const SELECT = `SELECT ${selectList('person', 'p')} FROM person p`;
 
@@ -66,12 +66,9 @@ export function listPeople(db: Db, query: RosterQuery, scope: RosterScope, today
     else if (/^\d{17}[\dXx]$/.test(q)) {
       where.push('p.resident_id = @q');
       params.q = q.toUpperCase();
-    } else if (q.length >= 3) {
-      where.push('p.rowid IN (SELECT rowid FROM person_fts WHERE person_fts MATCH @q)');
-      params.q = ftsPhrase(q);
     } else {
       where.push("p.name LIKE @q ESCAPE '\\'");
-      params.q = `%${escapeLike(q)}%`;
+      params.q = containsPattern(q);
     }
   }
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';

@@ -1,0 +1,65 @@
+import { randomInt } from 'node:crypto';
+import { parseArgs } from 'node:util';
+
+// npm run test:faults -- --runs N [--pg] [--trace]   N random seeds beyond the fixed CI set
+// npm run test:faults -- --seed S [--pg] [--trace]   replay one seed (prints its trace)
+// Exit code 1 when any run breaks an invariant; each failure prints its seed and replay line.
+
+const USAGE = 'usage: npm run test:faults -- (--runs N | --seed S) [--pg] [--trace]';
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string' },
+    seed: { type: 'string', multiple: true },
+    pg: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+const seeds: number[] = (values.seed ?? []).map(Number);
+if (seeds.some((s) => !Number.isSafeInteger(s) || s < 0)) {
+  console.error(USAGE);
+  process.exit(2);
+}
+if (values.runs !== undefined) {
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  // beyond the fixed CI seeds (test/faults/seeds.ts): fresh ones each time
+  for (let i = 0; i < runs; i++) seeds.push(randomInt(1_000_000, 2 ** 31 - 1));
+}
+if (seeds.length === 0) {
+  console.error(USAGE);
+  process.exit(2);
+}
+
+// the logger level is read when the modules load: quiet unless asked
+process.env.GRIDDESK_LOG_LEVEL ??= 'silent';
+const { openBackend } = await import('./backend');
+const { failureReport, runScenario } = await import('./run');
+
+const backend = await openBackend(values.pg ? 'pg' : 'pglite');
+const failed: number[] = [];
+const started = Date.now();
+try {
+  for (const [i, seed] of seeds.entries()) {
+    const result = await runScenario(backend, seed);
+    const ok = result.violations.length === 0;
+    const { ops, stations, faults } = result.stats;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${i + 1}/${seeds.length} seed ${seed}  ${stations} stations ${ops} ops ${faults} faults  ${result.ms} ms`);
+    if (!ok) {
+      failed.push(seed);
+      console.log(failureReport(result));
+    } else if (values.trace) {
+      console.log(result.trace.map((l) => `  ${l}`).join('\n'));
+    }
+  }
+} finally {
+  await backend.close();
+}
+console.log(`\n${seeds.length - failed.length}/${seeds.length} runs passed in ${((Date.now() - started) / 1000).toFixed(1)} s (${backend.name})`);
+if (failed.length > 0) console.log(`failing seeds: ${failed.join(' ')}`);
+// a run that failed mid-request may leave a socket or timer behind: do not wait for it
+process.exit(failed.length > 0 ? 1 : 0);

@@ -1,0 +1,24 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { pgBackend, type Backend } from './backend';
+import { failureReport, runScenario } from './run';
+import { PG_SEEDS } from './seeds';
+
+// The same runs against real PostgreSQL with TWO server instances on one database, requests
+// alternating between them: whatever a server kept only in memory would show here. Skipped
+// only when GRIDDESK_SKIP_PG=1 says so (like test/server).
+
+const skip = process.env.GRIDDESK_SKIP_PG === '1';
+let backend: Backend;
+beforeAll(async () => {
+  if (!skip) backend = await pgBackend();
+});
+afterAll(async () => {
+  await backend?.close();
+});
+
+describe.skipIf(skip)('seeded fault runs (PostgreSQL, two server instances)', () => {
+  it.each(PG_SEEDS)('seed %i keeps every invariant', async (seed) => {
+    const result = await runScenario(backend, seed);
+    if (result.violations.length > 0) throw new Error(failureReport(result));
+  });
+});

@@ -1,0 +1,286 @@
+import { errorReason } from '../../electron/sync/transport';
+import { enrollmentCode, FAST, newStreet, openSyncStation, type StreetFixture, type SyncStation } from '../sync/harness';
+import type { Backend } from './backend';
+import { checkIsolation, checkReplica, checkServer, checkStation, openIssues, serverView } from './check';
+import { describeOp, scenarioOf, type Op, type Scenario, type ScenarioLimits, type WriteAction } from './model';
+import { openLink, type Link } from './network';
+import { NothingToDo, PREREQUISITE, write } from './writes';
+
+// One fault run: seed -> scenario -> stations on temp SQLite files, each behind its own fault
+// proxy -> the operations -> heal, drain, check -> a person reviews every issue -> drain,
+// check again, now also replica == server.
+
+export interface RunResult {
+  seed: number;
+  backend: Backend['name'];
+  violations: string[];
+  trace: string[];
+  ms: number;
+  stats: { ops: number; stations: number; faults: number; issues: number };
+}
+
+interface Node {
+  name: string;
+  station: SyncStation;
+  link: Link;
+}
+
+/** Drain within this: every outbox empty and every cursor at the street's seq (ISSUE: 30 s). */
+export const DRAIN_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 1_500;
+
+class Run {
+  readonly trace: string[] = [];
+  readonly nodes: Node[] = [];
+  other: Node | null = null;
+  otherStreet: StreetFixture | null = null;
+  private faultMark = new Map<Link, number>();
+  /** Operations left until a partitioned link comes back by itself. */
+  readonly partitions = new Map<Link, number>();
+
+  constructor(
+    readonly backend: Backend,
+    readonly scenario: Scenario,
+    readonly street: StreetFixture,
+  ) {}
+
+  note(line: string): void {
+    this.trace.push(line);
+    for (const n of [...this.nodes, ...(this.other ? [this.other] : [])]) {
+      const from = this.faultMark.get(n.link) ?? 0;
+      for (const f of n.link.injected.slice(from)) this.trace.push(`    ! ${f}`);
+      this.faultMark.set(n.link, n.link.injected.length);
+    }
+  }
+
+  async addStation(street: StreetFixture, name: string, linkSeed: number): Promise<Node> {
+    const link = await openLink(this.backend.url, linkSeed, name);
+    const station = openSyncStation({
+      ...FAST,
+      batchStart: this.scenario.batchStart,
+      timeouts: { pushMs: REQUEST_TIMEOUT_MS, pullMs: REQUEST_TIMEOUT_MS, chunkMs: REQUEST_TIMEOUT_MS },
+    });
+    try {
+      await station.engine.enroll({ serverUrl: link.url, code: await enrollmentCode(this.backend.db, street), deviceName: name });
+    } catch (error) {
+      station.close();
+      await link.close();
+      throw error;
+    }
+    return { name, station, link };
+  }
+
+  private healLink(link: Link): void {
+    // the network comes back; the fault profile the link had stays
+    link.partitioned = false;
+    this.partitions.delete(link);
+  }
+
+  /** Counts down partitions after each operation. */
+  tick(): void {
+    for (const [link, left] of this.partitions) {
+      if (left <= 1) {
+        this.healLink(link);
+        this.trace.push(`    (${link.name} back online)`);
+      } else this.partitions.set(link, left - 1);
+    }
+  }
+
+  private node(i: number): Node {
+    return this.nodes[i % this.nodes.length]!;
+  }
+
+  async sync(n: Node): Promise<string> {
+    return n.station.engine.syncNow().then(
+      () => 'ok',
+      (e: unknown) => `failed ${errorReason(e)}`,
+    );
+  }
+
+  async op(op: Op): Promise<string> {
+    switch (op.kind) {
+      case 'write': {
+        const n = this.node(op.station);
+        // a write with nothing to act on writes what it lacked instead (up to the community)
+        for (let action: WriteAction | null = op.action; action; action = PREREQUISITE[action]) {
+          try {
+            return `${n.name} ${action}: ${await write(n.station, this.street, action, op.pick)}`;
+          } catch (e) {
+            if (e instanceof NothingToDo) continue;
+            return `${n.name} ${action}: refused locally ${e instanceof Error ? e.message.slice(0, 120) : String(e)}`;
+          }
+        }
+        return `${n.name} ${op.action}: nothing to act on`;
+      }
+      case 'sync': {
+        const n = this.node(op.station);
+        return `${n.name} sync ${await this.sync(n)}`;
+      }
+      case 'syncAll': {
+        const results = await Promise.all(this.nodes.map((n) => this.sync(n)));
+        return `syncAll ${results.join(' | ')}`;
+      }
+      case 'profile':
+        this.node(op.station).link.setProfile(op.profile);
+        return describeOp(op);
+      case 'partition':
+        for (const n of op.station === 'all' ? this.nodes : [this.node(op.station)]) {
+          n.link.partition();
+          this.partitions.set(n.link, op.ops);
+        }
+        return describeOp(op);
+      case 'heal':
+        for (const n of op.station === 'all' ? this.nodes : [this.node(op.station)]) this.healLink(n.link);
+        return describeOp(op);
+      case 'review': {
+        const n = this.node(op.station);
+        return `${n.name} review: ${await review(n.station)}`;
+      }
+      case 'join': {
+        const n = await this.addStation(this.street, `S${this.nodes.length}`, this.scenario.seed * 7 + this.nodes.length);
+        this.nodes.push(n);
+        return `${n.name} joins: ${await this.sync(n)}`;
+      }
+      case 'otherStreetSync': {
+        if (!this.other) return 'no other street';
+        const org = this.other.station.ctx.db.prepare("SELECT id FROM org_unit WHERE level = 'street'").get() as { id: string } | undefined;
+        if (org) await this.other.station.call('people.create', { name: '外街居民', orgUnitId: org.id });
+        return `other street sync ${await this.sync(this.other)}`;
+      }
+    }
+  }
+
+  /** Heals the network and syncs every station round-robin until all are quiet. */
+  async drain(phase: string): Promise<string[]> {
+    for (const n of [...this.nodes, ...(this.other ? [this.other] : [])]) n.link.heal();
+    const until = Date.now() + DRAIN_MS;
+    for (let round = 1; ; round++) {
+      for (const n of this.nodes) await this.sync(n);
+      if (this.other) await this.sync(this.other);
+      const view = await serverView(this.backend.db, this.street.id);
+      const quiet = this.nodes.every((n) => {
+        const s = n.station.engine.status();
+        return s.pending === 0 && s.cursor === view.streetSeq && s.bootstrapped && s.lastError === null;
+      });
+      if (quiet) {
+        this.note(`drain (${phase}) quiet after ${round} round(s), street seq ${view.streetSeq}`);
+        return [];
+      }
+      if (Date.now() > until) {
+        const states = this.nodes.map((n) => {
+          const s = n.station.engine.status();
+          return `${n.name} pending=${s.pending} cursor=${s.cursor} error=${s.lastError?.reason ?? '-'}`;
+        });
+        return [`(4) outboxes did not drain within ${DRAIN_MS / 1000} s (${phase}): ${states.join('; ')} street seq ${view.streetSeq}`];
+      }
+    }
+  }
+
+  async check(phase: 'before review' | 'after review'): Promise<string[]> {
+    const view = await serverView(this.backend.db, this.street.id);
+    const out = checkServer(view);
+    for (const n of this.nodes) {
+      out.push(...checkStation(n.name, n.station, view));
+      if (phase === 'after review') {
+        out.push(...checkReplica(n.name, n.station, view, view.streetSeq));
+        if (openIssues(n.station) > 0) out.push(`(4) ${n.name} still has ${openIssues(n.station)} open issue(s) after the review`);
+      }
+    }
+    if (this.other && this.otherStreet) {
+      const otherView = await serverView(this.backend.db, this.otherStreet.id);
+      out.push(...checkIsolation(this.other.station, view, otherView));
+      out.push(...checkReplica('other street', this.other.station, otherView, otherView.streetSeq));
+    }
+    return out.map((v) => `[${phase}] ${v}`);
+  }
+
+  async close(): Promise<void> {
+    for (const n of [...this.nodes, ...(this.other ? [this.other] : [])]) {
+      await n.station.engine.stop();
+      n.station.close();
+      await n.link.close();
+    }
+  }
+}
+
+/** What a person does with the open issues of a station: the review the UI asks for. */
+export async function review(s: SyncStation): Promise<string> {
+  const done: string[] = [];
+  for (const issue of await s.call('sync.issues', {})) {
+    // a stale edit already won (dismiss); a refused change gives way to the server
+    // (accept_server); a quarantined one is sent again once the network is fine (reapply_mine)
+    const action = issue.kind === 'conflict' ? 'dismiss' : issue.kind === 'rejection' ? 'accept_server' : 'reapply_mine';
+    try {
+      await s.call('sync.resolveIssue', { id: issue.id, action });
+      done.push(`${issue.kind}:${issue.reason}->${action}`);
+    } catch {
+      // e.g. a refused grid that still has refused children: their issues go first, next round
+      done.push(`${issue.kind}:${issue.reason} deferred`);
+    }
+  }
+  return done.length ? done.join(', ') : 'nothing open';
+}
+
+export async function runScenario(backend: Backend, seed: number, limits?: ScenarioLimits): Promise<RunResult> {
+  const started = Date.now();
+  const scenario = scenarioOf(seed, limits);
+  const street = await newStreet(backend.db);
+  const run = new Run(backend, scenario, street);
+  const violations: string[] = [];
+  run.note(`seed ${seed}: ${scenario.stations} stations, batch ${scenario.batchStart}, ${scenario.ops.length} ops, other street ${scenario.otherStreet}`);
+  try {
+    for (let i = 0; i < scenario.stations; i++) {
+      const n = await run.addStation(street, `S${i}`, seed * 7 + i);
+      run.nodes.push(n);
+      run.note(`${n.name} enrolled, first sync ${await run.sync(n)}`);
+      n.link.setProfile(scenario.profiles[i] ?? 'calm');
+      run.note(`${n.name} faults=${n.link.profile}`);
+    }
+    if (scenario.otherStreet) {
+      run.otherStreet = await newStreet(backend.db);
+      run.other = await run.addStation(run.otherStreet, 'X', seed * 7 + 99);
+      run.other.link.setProfile('flaky');
+      run.note(`X (other street) enrolled, first sync ${await run.sync(run.other)}`);
+    }
+    for (const op of scenario.ops) {
+      run.note(await run.op(op));
+      run.tick();
+    }
+
+    violations.push(...(await run.drain('before review')));
+    if (violations.length === 0) violations.push(...(await run.check('before review')));
+    // the person reviews every issue until none is open: refused rows go, quarantined ones retry
+    for (let round = 0; round < 6 && violations.length === 0; round++) {
+      if (run.nodes.every((n) => openIssues(n.station) === 0)) break;
+      for (const n of run.nodes) run.note(`${n.name} final review: ${await review(n.station)}`);
+      violations.push(...(await run.drain(`after review ${round + 1}`)));
+    }
+    if (violations.length === 0) violations.push(...(await run.check('after review')));
+  } catch (error) {
+    violations.push(`run crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  } finally {
+    await run.close();
+  }
+  const faults = [...run.nodes, ...(run.other ? [run.other] : [])].reduce((s, n) => s + n.link.injected.length, 0);
+  const issues = run.trace.filter((l) => l.includes('->')).length;
+  return { seed, backend: backend.name, violations, trace: run.trace, ms: Date.now() - started, stats: { ops: scenario.ops.length, stations: run.nodes.length, faults, issues } };
+}
+
+export function replayCommand(r: Pick<RunResult, 'seed' | 'backend'>): string {
+  return `npm run test:faults -- --seed ${r.seed}${r.backend === 'pg' ? ' --pg' : ''}`;
+}
+
+/** Seed, the one-line replay command, the violations and the tail of the trace. */
+export function failureReport(r: RunResult, traceLines = 80): string {
+  const trace = r.trace.length > traceLines ? ['  ...', ...r.trace.slice(-traceLines)] : r.trace;
+  return [
+    `FAULT RUN FAILED: seed ${r.seed} (${r.backend})`,
+    `replay: ${replayCommand(r)}`,
+    ...r.violations.slice(0, 15).map((v) => `  x ${v}`),
+    r.violations.length > 15 ? `  ... ${r.violations.length - 15} more` : '',
+    'trace:',
+    ...trace.map((l) => `  ${l}`),
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+}

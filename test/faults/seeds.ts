@@ -1,0 +1,10 @@
+// The fixed seeds of the CI part (npm test). `npm run test:faults -- --runs N` draws seeds
+// from 1,000,000 up, so it never repeats these.
+
+const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
+
+/** PGlite, one in-process server. */
+export const FIXED_SEEDS = range(1, 200);
+
+/** Real PostgreSQL, two server instances on one database behind a round-robin balancer. */
+export const PG_SEEDS = range(5001, 20);
