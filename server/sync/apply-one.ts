@@ -2,7 +2,7 @@ import { SYNC_POLICIES } from '../../core/sync/policies';
 import type { Conflict, Mutation } from '../../core/sync/protocol';
 import { constraintOf, isDataError, sqlState } from '../db/errors';
 import { checkRecord, type StreetScope } from './checks';
-import { badFieldName, ENTITY_RULES, RESERVED_FIELDS, sameJson, type Doc } from './entities';
+import { badFieldName, ENTITY_RULES, HAS_CONTROL, RESERVED_FIELDS, sameJson, type Doc } from './entities';
 import { asServerRecord } from './records';
 import { REASONS, Rejection } from './rejection';
 import type { ApplyStore } from './store';
@@ -13,10 +13,7 @@ import type { ApplyStore } from './store';
 
 export type Outcome = { applied: true; conflict: Conflict | null } | { applied: false };
 
-// eslint-disable-next-line no-control-regex
-export const HAS_CONTROL = /[\u0000-\u001f\u007f]/;
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f]/g;
+const CONTROLS = /\p{Cc}/gu;
 /** Device-supplied text that goes into text columns (PostgreSQL refuses NUL). */
 export const printable = (s: string): string => s.replace(CONTROLS, '\uFFFD');
 

@@ -2,7 +2,7 @@ import type { Mutation, SyncedEntity } from '../../core/sync/protocol';
 import type { Queryable } from '../db/db';
 import { num } from '../db/db';
 import { REFERENCES, UNIQUE_FIELD, type StreetScope } from './checks';
-import type { Doc } from './entities';
+import { HAS_CONTROL, type Doc } from './entities';
 import { asServerRecord, loadRecord, type ChangeEntry, type StoredRecord } from './records';
 import { REASONS, Rejection } from './rejection';
 import type { ApplyStore, ConflictEntry } from './store';
@@ -34,8 +34,6 @@ const uniqueKey = (entity: SyncedEntity, value: string): string => `${entity}\u0
 // PostgreSQL text cannot hold NUL: the database path fails such a lookup with a data error,
 // which becomes validation.bad_value. The view answers the same.
 const hasNul = (s: string): boolean => s.includes('\u0000');
-// eslint-disable-next-line no-control-regex
-const BAD_ID = /[\u0000-\u001f\u007f]/;
 
 /**
  * What `data->>'field'` gives for a JSON value: text as is, other scalars as JSON, null for
@@ -75,7 +73,7 @@ export class BatchStore implements ApplyStore {
     const wanted = new Map<string, [SyncedEntity, string]>();
     const values = new Map<SyncedEntity, Set<string>>();
     const want = (entity: SyncedEntity, id: unknown): void => {
-      if (typeof id === 'string' && !BAD_ID.test(id)) wanted.set(key(entity, id), [entity, id]);
+      if (typeof id === 'string' && !HAS_CONTROL.test(id)) wanted.set(key(entity, id), [entity, id]);
     };
     for (const m of mutations) {
       want(m.entity, m.id);

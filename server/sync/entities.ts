@@ -62,8 +62,7 @@ export const RESERVED_FIELDS = new Set(['id', 'version', '__proto__', 'construct
 
 /** A field name that fits: printable, short. */
 export function badFieldName(name: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return name.length === 0 || name.length > 64 || /[\u0000-\u001f\u007f]/.test(name);
+  return name.length === 0 || name.length > 64 || HAS_CONTROL.test(name);
 }
 
 /** Structural equality for JSON values, independent of key order. */
@@ -81,3 +80,6 @@ function canonical(value: unknown): string {
     .map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`)
     .join(',')}}`;
 }
+
+/** Control characters (C0, DEL, C1): never valid in ids or field names, never logged raw. */
+export const HAS_CONTROL = /\p{Cc}/u;

@@ -17,7 +17,6 @@ export interface Station {
 export const test = base.extend<{ station: Station }>({
   // Playwright reads fixture dependencies from this destructuring and rejects anything but
   // an object pattern, so the empty one is required.
-  // eslint-disable-next-line no-empty-pattern
   station: async ({}, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-'));
     const { child, url, call } = await startHost(dataDir);

@@ -14,7 +14,6 @@ import { SyncPage } from './pages/sync-page';
 // API; station B, whose sync page shows the issues, through the UI.
 
 const test = base.extend<{ stationB: Station }>({
-  // eslint-disable-next-line no-empty-pattern
   stationB: async ({}, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-b-'));
     const { child, url, call } = await startHost(dataDir);
