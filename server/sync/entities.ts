@@ -8,6 +8,8 @@ import type { SyncedEntity } from '../../core/sync/protocol';
 // What a mutation's fields may hold, per entity, with the station's field names
 // (electron/store/entities.ts). Built from core/domain: every field optional (a patch), and
 // loose, so fields a newer station knows and this server does not are kept, not dropped.
+// Field-by-field only, no cross-field refinements: apply-one.ts relies on it to skip
+// re-validating the merged document (a cross-field rule would have to bring that back).
 
 export type Doc = Record<string, unknown>;
 
