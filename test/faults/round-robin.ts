@@ -1,5 +1,6 @@
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { stream } from '../sync/fault-proxy';
 
 // A plain round-robin balancer: request n goes to upstream n mod k, whatever the station or
 // the request. Consecutive requests of one push cycle (push, then pull) therefore land on
@@ -15,18 +16,7 @@ export async function startRoundRobin(upstreams: readonly string[]): Promise<Rou
   const sockets = new Set<Socket>();
   let next = 0;
   const server = createServer((req, res) => {
-    const target = targets[next++ % targets.length]!;
-    const up = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
-        res.on('close', () => upRes.destroy());
-      },
-    );
-    up.on('error', () => res.destroy());
-    res.on('close', () => up.destroy());
-    req.pipe(up);
+    stream(targets[next++ % targets.length]!, req, res);
   });
   server.on('connection', (s) => {
     sockets.add(s);

@@ -73,7 +73,8 @@ function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<Upstr
   });
 }
 
-function stream(target: URL, req: IncomingMessage, res: ServerResponse): void {
+/** Forwards one request to `target` and streams the answer back (SSE included). */
+export function stream(target: URL, req: IncomingMessage, res: ServerResponse): void {
   const up = httpRequest(
     { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
     (upRes) => {

@@ -151,6 +151,8 @@ export const initial: Migration = {
       server_time timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX rejection_street ON rejection (street_id, id);
+    -- a re-sent batch reports its rejections again (server/sync/resent.ts)
+    CREATE INDEX rejection_device ON rejection (device_id, mid);
 
     CREATE TABLE conflict (
       id bigserial PRIMARY KEY,
@@ -165,6 +167,7 @@ export const initial: Migration = {
       server_time timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX conflict_street ON conflict (street_id, id);
+    CREATE INDEX conflict_device ON conflict (device_id, mid);
 
     CREATE TABLE snapshot (
       id text PRIMARY KEY,
