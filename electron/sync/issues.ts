@@ -97,8 +97,22 @@ export function listIssues(db: Db, includeResolved: boolean): SyncIssue[] {
   return rows.map(toIssue);
 }
 
+/**
+ * Open issues by kind, as a person sees them: a grid's history rows refused together with the
+ * grid are settled with it, so they count once, with the grid (renderer/features/sync,
+ * foldedHistory, shows them as one card).
+ */
 export function openIssueCounts(db: Db): Record<SyncIssueKind, number> {
-  const rows = cachedStatement(db, 'SELECT kind, count(*) AS n FROM sync_issue WHERE resolved_at IS NULL GROUP BY kind').all() as {
+  const rows = cachedStatement(
+    db,
+    `SELECT kind, count(*) AS n FROM sync_issue i
+      WHERE resolved_at IS NULL
+        AND NOT (i.entity = 'gridHistory' AND i.kind = 'rejection' AND EXISTS (
+          SELECT 1 FROM sync_issue g
+           WHERE g.entity = 'gridUnit' AND g.kind <> 'conflict' AND g.resolved_at IS NULL
+             AND g.entity_id = json_extract(i.local_fields, '$.gridId')))
+      GROUP BY kind`,
+  ).all() as {
     kind: SyncIssueKind;
     n: number;
   }[];

@@ -10,6 +10,7 @@ import { migrations } from '../../electron/store/migrations';
 import { insertEntity, updateEntity } from '../../electron/store/write';
 import { Batcher } from '../../electron/sync/batcher';
 import { backoffDelay } from '../../electron/sync/backoff';
+import { markResolved, openIssueCounts, recordIssue } from '../../electron/sync/issues';
 import { pendingEntries } from '../../electron/sync/outbox';
 import { readEvents } from '../../electron/sync/sse';
 import { fileTokenStore } from '../../electron/sync/token-store';
@@ -116,6 +117,19 @@ describe('sync parts', () => {
     batcher.grow();
     expect(batcher.size).toBe(4);
     expect(entries.map((e) => e.mutation.mid)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it("counts a grid's refused history rows with the grid, as the sync page shows them", () => {
+    const db = openDb(':memory:');
+    const issue = (entity: 'gridUnit' | 'gridHistory' | 'person', entityId: string, localFields: Record<string, unknown>) =>
+      recordIssue(db, { kind: 'rejection', mid: null, entity, entityId, reason: 'x', localFields, serverRecord: null }, at);
+    const grid = issue('gridUnit', 'g1', { code: '1' });
+    issue('gridHistory', 'h1', { gridId: 'g1' });
+    issue('gridHistory', 'h2', { gridId: 'g2' });
+    issue('person', 'p1', { name: 'x' });
+    expect(openIssueCounts(db).rejection).toBe(3);
+    markResolved(db, grid, 'accept_server', at);
+    expect(openIssueCounts(db).rejection).toBe(3);
   });
 
   it('backs off exponentially with full jitter, capped', () => {
