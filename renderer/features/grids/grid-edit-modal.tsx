@@ -1,10 +1,11 @@
 import { Form, Input, InputNumber, Modal, Select } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { DEDICATED_TYPES, GRID_CATEGORIES, type DedicatedType, type GridCategory, type GridUnit } from '../../../core/domain/grid';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { dedicatedTypeLabel, gridCategoryLabel } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
+import { useSaving } from '../../components/use-saving';
 
 interface Values {
   name: string;
@@ -18,7 +19,7 @@ export function GridEditModal(props: { grid: GridUnit | null; onClose: () => voi
   const { t } = useI18n();
   const notify = useNotify();
   const [form] = Form.useForm<Values>();
-  const [saving, setSaving] = useState(false);
+  const { saving, run } = useSaving();
   const { grid } = props;
   useEffect(() => {
     if (grid)
@@ -27,8 +28,7 @@ export function GridEditModal(props: { grid: GridUnit | null; onClose: () => voi
   const submit = async () => {
     if (!grid) return;
     const values = await form.validateFields();
-    setSaving(true);
-    try {
+    await run(async () => {
       await api.grid.update({
         id: grid.id,
         patch: {
@@ -40,11 +40,7 @@ export function GridEditModal(props: { grid: GridUnit | null; onClose: () => voi
       });
       notify.ok(t('grid.saved'));
       props.onSaved();
-    } catch (error) {
-      notify.fail(error);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
   return (
     <Modal open={grid !== null} title={t('grid.editTitle')} onCancel={props.onClose} onOk={() => void submit()} confirmLoading={saving} okText={t('common.save')} destroyOnHidden>

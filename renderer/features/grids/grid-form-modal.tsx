@@ -1,6 +1,6 @@
 import { DatePicker, Form, Input, InputNumber, Modal, Radio, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { GridNode } from '../../../core/api/areas';
 import {
   allowedParentLevels,
@@ -20,6 +20,7 @@ import { DATE_FORMAT, toIsoDate, todayDayjs } from '../../components/dates';
 import { dedicatedTypeLabel, gridCategoryLabel, gridKindLabel, gridLevelLabel } from '../../components/labels';
 import { OrgSelect } from '../../components/org-select';
 import { useNotify } from '../../components/use-notify';
+import { useSaving } from '../../components/use-saving';
 
 interface Values {
   orgUnitId?: string;
@@ -49,7 +50,7 @@ export function GridFormModal(props: {
   const notify = useNotify();
   const { units } = useOrg();
   const [form] = Form.useForm<Values>();
-  const [saving, setSaving] = useState(false);
+  const { saving, run } = useSaving();
   const orgUnitId = Form.useWatch('orgUnitId', form);
   const level = Form.useWatch('level', form);
   const kind = Form.useWatch('kind', form);
@@ -97,9 +98,9 @@ export function GridFormModal(props: {
 
   const submit = async () => {
     const values = await form.validateFields();
-    if (!values.orgUnitId) return;
-    setSaving(true);
-    try {
+    const orgUnitId = values.orgUnitId;
+    if (!orgUnitId) return;
+    await run(async () => {
       const grid = await api.grid.create({
         code: values.code.trim(),
         name: values.name.trim(),
@@ -108,17 +109,13 @@ export function GridFormModal(props: {
         dedicatedType: values.kind === 'dedicated' ? (values.dedicatedType ?? null) : null,
         category: values.category,
         parentId: values.parentId ?? null,
-        orgUnitId: values.orgUnitId,
+        orgUnitId,
         householdCount: values.householdCount,
         validFrom: toIsoDate(values.validFrom),
       });
       notify.ok(t('grid.createdMsg', { name: grid.name }));
       props.onCreated(grid);
-    } catch (error) {
-      notify.fail(error);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   return (

@@ -1,6 +1,6 @@
 import { DatePicker, Form, Modal, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { GridNode } from '../../../core/api/areas';
 import { allowedParentLevels, type GridUnit } from '../../../core/domain/grid';
 import { api } from '../../api/client';
@@ -8,6 +8,7 @@ import { useI18n } from '../../app/i18n/i18n-context';
 import { DATE_FORMAT, toIsoDate, todayDayjs } from '../../components/dates';
 import { gridLevelLabel } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
+import { useSaving } from '../../components/use-saving';
 import { subtreeIds } from './grid-tree-data';
 
 const NONE = '__none__';
@@ -16,7 +17,7 @@ export function GridMoveModal(props: { grid: GridUnit | null; grids: readonly Gr
   const { t } = useI18n();
   const notify = useNotify();
   const [form] = Form.useForm<{ parentId: string; date: Dayjs }>();
-  const [saving, setSaving] = useState(false);
+  const { saving, run } = useSaving();
   const { grid } = props;
   useEffect(() => {
     if (grid) form.setFieldsValue({ parentId: grid.parentId ?? NONE, date: todayDayjs() });
@@ -34,16 +35,11 @@ export function GridMoveModal(props: { grid: GridUnit | null; grids: readonly Gr
   const submit = async () => {
     if (!grid) return;
     const values = await form.validateFields();
-    setSaving(true);
-    try {
+    await run(async () => {
       await api.grid.move({ id: grid.id, parentId: values.parentId === NONE ? null : values.parentId, date: toIsoDate(values.date) });
       notify.ok(t('grid.movedMsg'));
       props.onMoved();
-    } catch (error) {
-      notify.fail(error);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
   return (
     <Modal open={grid !== null} title={t('grid.moveTitle')} onCancel={props.onClose} onOk={() => void submit()} confirmLoading={saving} destroyOnHidden>

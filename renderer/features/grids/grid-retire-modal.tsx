@@ -1,18 +1,19 @@
 import { Alert, DatePicker, Form, Input, Modal } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { GridUnit } from '../../../core/domain/grid';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { DATE_FORMAT, toIsoDate, todayDayjs } from '../../components/dates';
 import { useNotify } from '../../components/use-notify';
+import { useSaving } from '../../components/use-saving';
 
 /** Retiring is a re-drawing step the clerk cannot undo from the UI: a danger confirm. */
 export function GridRetireModal(props: { grid: GridUnit | null; onClose: () => void; onRetired: () => void }) {
   const { t } = useI18n();
   const notify = useNotify();
   const [form] = Form.useForm<{ validTo: Dayjs; reason: string }>();
-  const [saving, setSaving] = useState(false);
+  const { saving, run } = useSaving();
   const { grid } = props;
   useEffect(() => {
     if (grid) form.setFieldsValue({ validTo: todayDayjs(), reason: '' });
@@ -20,16 +21,11 @@ export function GridRetireModal(props: { grid: GridUnit | null; onClose: () => v
   const submit = async () => {
     if (!grid) return;
     const values = await form.validateFields();
-    setSaving(true);
-    try {
+    await run(async () => {
       await api.grid.retire({ id: grid.id, validTo: toIsoDate(values.validTo), reason: values.reason.trim() });
       notify.ok(t('grid.retiredMsg'));
       props.onRetired();
-    } catch (error) {
-      notify.fail(error);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
   return (
     <Modal

@@ -1,10 +1,11 @@
 import { Checkbox, Descriptions, Form, Input, Modal } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { OrgUnit } from '../../../core/domain/org';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { orgLevelLabel } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
+import { useSaving } from '../../components/use-saving';
 
 interface Values {
   name: string;
@@ -16,7 +17,7 @@ export function OrgEditModal(props: { unit: OrgUnit | null; onClose: () => void;
   const { t } = useI18n();
   const notify = useNotify();
   const [form] = Form.useForm<Values>();
-  const [saving, setSaving] = useState(false);
+  const { saving, run } = useSaving();
   const { unit } = props;
   useEffect(() => {
     if (unit) form.setFieldsValue({ name: unit.name, hostsCenter: unit.hostsCenter });
@@ -25,8 +26,7 @@ export function OrgEditModal(props: { unit: OrgUnit | null; onClose: () => void;
     if (!unit) return;
     const values = await form.validateFields();
     const name = values.name.trim();
-    setSaving(true);
-    try {
+    await run(async () => {
       const saved = await api.org.update({
         id: unit.id,
         ...(name !== unit.name ? { name } : {}),
@@ -34,11 +34,7 @@ export function OrgEditModal(props: { unit: OrgUnit | null; onClose: () => void;
       });
       notify.ok(t('org.updated', { name: saved.name }));
       props.onSaved(saved);
-    } catch (error) {
-      notify.fail(error);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
   return (
     <Modal

@@ -1,10 +1,11 @@
 import { Checkbox, Form, Input, Modal, Radio } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { childOrgLevel, type CommunityKind, type OrgLevel, type OrgUnit } from '../../../core/domain/org';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { communityKindLabel, orgLevelLabel } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
+import { useSaving } from '../../components/use-saving';
 
 interface Values {
   code: string;
@@ -23,7 +24,7 @@ export function OrgFormModal(props: { open: boolean; parent: OrgUnit | null; onC
   const { t, reason } = useI18n();
   const notify = useNotify();
   const [form] = Form.useForm<Values>();
-  const [saving, setSaving] = useState(false);
+  const { saving, run } = useSaving();
   const level: OrgLevel | null = props.parent ? childOrgLevel(props.parent.level) : 'district';
   useEffect(() => {
     if (props.open) form.setFieldsValue({ code: codePrefix(props.parent), name: '', kind: 'urban_community', hostsCenter: false });
@@ -31,8 +32,7 @@ export function OrgFormModal(props: { open: boolean; parent: OrgUnit | null; onC
   if (!level) return null;
   const submit = async () => {
     const values = await form.validateFields();
-    setSaving(true);
-    try {
+    await run(async () => {
       const unit = await api.org.create({
         code: values.code.trim(),
         name: values.name.trim(),
@@ -43,11 +43,7 @@ export function OrgFormModal(props: { open: boolean; parent: OrgUnit | null; onC
       });
       notify.ok(t('org.created', { name: unit.name }));
       props.onCreated(unit);
-    } catch (error) {
-      notify.fail(error);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
   return (
     <Modal

@@ -9,6 +9,7 @@ import { GridSearch, type GridHit } from '../../components/grid-search';
 import { roleLabel } from '../../components/labels';
 import { OrgSelect } from '../../components/org-select';
 import { useNotify } from '../../components/use-notify';
+import { useSaving } from '../../components/use-saving';
 
 interface Values {
   kind: AssignmentTargetKind;
@@ -23,7 +24,7 @@ export function AssignModal(props: { personId: string | null; onClose: () => voi
   const { t } = useI18n();
   const notify = useNotify();
   const [form] = Form.useForm<Values>();
-  const [saving, setSaving] = useState(false);
+  const { saving, run } = useSaving();
   const [grid, setGrid] = useState<GridHit | null>(null);
   const kind = Form.useWatch('kind', form) ?? 'grid';
   useEffect(() => {
@@ -43,26 +44,23 @@ export function AssignModal(props: { personId: string | null; onClose: () => voi
     [kind, grid, t],
   );
   const submit = async () => {
-    if (!props.personId) return;
+    const personId = props.personId;
+    if (!personId) return;
     const v = await form.validateFields();
-    if (!v.role) return;
-    setSaving(true);
-    try {
+    const role = v.role;
+    if (!role) return;
+    await run(async () => {
       const target = v.kind === 'grid' ? { kind: 'grid' as const, gridId: v.gridId ?? '' } : { kind: 'org' as const, orgUnitId: v.orgUnitId ?? '' };
       const created = await api.people.assign({
-        personId: props.personId,
+        personId,
         target,
-        role: v.role,
+        role,
         startDate: toIsoDate(v.startDate),
         endDate: v.endDate ? toIsoDate(v.endDate) : null,
       });
       notify.ok(t('assign.assigned'));
       props.onAssigned(created);
-    } catch (error) {
-      notify.fail(error);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
   const required = (field: string) => ({ required: true, message: t('person.required', { field }) });
   return (

@@ -7,6 +7,7 @@ import { useI18n } from '../../app/i18n/i18n-context';
 import { DATE_FORMAT, toIsoDate, todayDayjs } from '../../components/dates';
 import { roleLabel } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
+import { useSaving } from '../../components/use-saving';
 import { AssignModal } from './assign-modal';
 import { PersonForm, toInput, valuesOf, type PersonValues } from './person-form';
 
@@ -18,7 +19,7 @@ export function PersonDrawer(props: { personId: string | null | undefined; onClo
   const [person, setPerson] = useState<Person | null>(null);
   const [assignments, setAssignments] = useState<Assignment[]>([]);
   const [loading, setLoading] = useState(false);
-  const [saving, setSaving] = useState(false);
+  const { saving, run } = useSaving();
   const [assigning, setAssigning] = useState(false);
   const [endDate, setEndDate] = useState<Dayjs>(todayDayjs());
   const { personId } = props;
@@ -47,10 +48,10 @@ export function PersonDrawer(props: { personId: string | null | undefined; onClo
 
   const save = async () => {
     const values = await form.validateFields();
-    if (!values.orgUnitId) return;
-    setSaving(true);
-    try {
-      const input = toInput(values, values.orgUnitId);
+    const orgUnitId = values.orgUnitId;
+    if (!orgUnitId) return;
+    await run(async () => {
+      const input = toInput(values, orgUnitId);
       if (person) {
         const updated = await api.people.update({ id: person.id, baseVersion: person.version, patch: input });
         setPerson(updated);
@@ -61,11 +62,7 @@ export function PersonDrawer(props: { personId: string | null | undefined; onClo
         notify.ok(t('person.created', { name: created.name }));
         props.onChanged(created.id);
       }
-    } catch (error) {
-      notify.fail(error);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   const endAssignment = async (a: Assignment) => {
