@@ -14,19 +14,22 @@ export interface Station {
   call<T>(method: string, request?: unknown): Promise<T>;
 }
 
+/** A fresh data folder and browser-mode host for the length of one fixture. */
+export async function withStation(prefix: string, use: (station: Station) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const { child, url, call } = await startHost(dataDir);
+  try {
+    await use({ url, dataDir, call });
+  } finally {
+    await stopHost(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export const test = base.extend<{ station: Station }>({
   // Playwright reads fixture dependencies from this destructuring and rejects anything but
   // an object pattern, so the empty one is required.
-  station: async ({}, use) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-'));
-    const { child, url, call } = await startHost(dataDir);
-    try {
-      await use({ url, dataDir, call });
-    } finally {
-      await stopHost(child);
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
+  station: async ({}, use) => withStation('griddesk-e2e-', use),
 });
 
 /** Opens the app with the launch token, as the clerk would from the printed address. */

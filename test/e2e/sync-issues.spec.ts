@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SyncIssue, SyncStatus } from '../../core/api/sync';
 import { arrangeDistrict, enrollmentCode, startDistrictServer, startGate } from './district-server';
-import { expect, openApp, test as base, type Station } from './fixtures';
-import { startHost, stopHost } from './host';
+import { expect, openApp, test as base, withStation, type Station } from './fixtures';
 import { GridsPage } from './pages/grids-page';
 import { SyncPage } from './pages/sync-page';
 
@@ -14,16 +13,7 @@ import { SyncPage } from './pages/sync-page';
 // API; station B, whose sync page shows the issues, through the UI.
 
 const test = base.extend<{ stationB: Station }>({
-  stationB: async ({}, use) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-b-'));
-    const { child, url, call } = await startHost(dataDir);
-    try {
-      await use({ url, dataDir, call });
-    } finally {
-      await stopHost(child);
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
+  stationB: async ({}, use) => withStation('griddesk-e2e-b-', use),
 });
 
 interface Unit {

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dispatch } from '../../electron/dispatch';
-import { createHandlers } from '../../electron/services';
-import { closeAppContext, openAppContext } from '../../electron/services/context';
 import { syncEngineFor } from '../../electron/sync';
+import { stationAt } from '../helpers/station';
 import type { SyncStation } from '../sync/harness';
 
 // Helpers for the process-level fault tests: the headless station and the district server as
@@ -39,22 +37,7 @@ export function printed(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000
 }
 
 /** A replica on an existing data folder (e.g. one a killed station process left), with an idle engine. */
-export function stationAt(dataDir: string): SyncStation {
-  const ctx = openAppContext({ dataDir, transport: 'http' });
-  const handlers = createHandlers(ctx);
-  return {
-    ctx,
-    engine: syncEngineFor(ctx),
-    async call(method, request) {
-      const reply = await dispatch(handlers, method, request);
-      if (!reply.ok) throw new Error(`${method} failed: ${JSON.stringify(reply.error)}`);
-      return reply.result as never;
-    },
-    async fail(method, request) {
-      const reply = await dispatch(handlers, method, request);
-      if (reply.ok) throw new Error(`${method} unexpectedly succeeded`);
-      return reply.error;
-    },
-    close: () => closeAppContext(ctx),
-  };
+export function syncStationAt(dataDir: string): SyncStation {
+  const station = stationAt(dataDir);
+  return { ...station, engine: syncEngineFor(station.ctx) };
 }

@@ -6,7 +6,7 @@ import { seededRandom, startFaultProxy, type FaultProxy } from '../sync/fault-pr
 import { enrollmentCode, newStreet } from '../sync/harness';
 import { pgliteBackend, type Backend } from './backend';
 import { checkReplica, checkServer, checkStation, serverView } from './check';
-import { exited, stationAt, tsx } from './process';
+import { exited, syncStationAt, tsx } from './process';
 
 // A station PROCESS (`npm run station -- sync`) killed with SIGKILL while a large push is in
 // flight — before the server saw the batch, or after it committed but before the reply came
@@ -37,7 +37,7 @@ describe('a station process killed mid-push', () => {
     expect(await exited(station('enroll', '--server', proxy.url, '--code', await enrollmentCode(backend.db, street), '--name', '被杀的工作站'))).toBe(0);
 
     // a large outbox written through the service handlers, while no station process runs
-    const local = stationAt(dataDir);
+    const local = syncStationAt(dataDir);
     for (let i = 0; i < PEOPLE; i++) await local.call('people.create', { name: `居民${i}`, orgUnitId: street.id, note: '备注'.repeat(20) });
     local.close();
 
@@ -59,7 +59,7 @@ describe('a station process killed mid-push', () => {
     proxy.setRule(null);
     expect(await exited(station('sync'))).toBe(0);
 
-    const s = stationAt(dataDir);
+    const s = syncStationAt(dataDir);
     try {
       const view = await serverView(backend.db, street.id);
       expect(checkServer(view)).toEqual([]);

@@ -15,9 +15,9 @@ export interface Station {
   close(): void;
 }
 
-export function openStation(now?: () => Date): Station {
-  const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-test-'));
-  const ctx = openAppContext({ dataDir, transport: 'http', now });
+/** A station on an existing data folder; `onClose` runs after its database is closed. */
+export function stationAt(dataDir: string, options: { now?: () => Date; onClose?: () => void } = {}): Station {
+  const ctx = openAppContext({ dataDir, transport: 'http', now: options.now });
   const handlers = createHandlers(ctx);
   return {
     ctx,
@@ -33,9 +33,14 @@ export function openStation(now?: () => Date): Station {
     },
     close() {
       closeAppContext(ctx);
-      rmSync(dataDir, { recursive: true, force: true });
+      options.onClose?.();
     },
   };
+}
+
+export function openStation(now?: () => Date): Station {
+  const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-test-'));
+  return stationAt(dataDir, { now, onClose: () => rmSync(dataDir, { recursive: true, force: true }) });
 }
 
 /** Chang'an District > 韦曲街道 > 东街社区 and 西村, the smallest tree most tests need. */
