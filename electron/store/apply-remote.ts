@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Change, SyncedEntity } from '../../core/sync/protocol';
 import type { Db } from './db';
 import { ENTITIES, type EntitySpec } from './entities';
@@ -8,6 +9,10 @@ import { cachedStatement } from './statements';
 // `extra`, and takes the version from the server. Callers run it inside one transaction with
 // `PRAGMA defer_foreign_keys = ON`: a snapshot chunk is ordered by entity and id, not by
 // dependency, so a person may arrive before its org unit.
+//
+// Pull and bootstrap apply tens of thousands of records in one go, so the common case (every
+// field known) costs one prepared statement run and nothing else: statements are kept per
+// entity and field list, and the unique-value check runs only when a write has failed.
 
 export type Fields = Record<string, unknown>;
 
@@ -30,21 +35,35 @@ const UNIQUE: Partial<Record<SyncedEntity, { field: string; column: string; disp
 
 const SERVER_OWNED = new Set(['id', 'version']);
 
-function encode(spec: EntitySpec, field: string, value: unknown): unknown {
-  if (spec.booleans.includes(field)) return value ? 1 : 0;
+interface Column {
+  name: string;
+  boolean: boolean;
+}
+
+/** Per entity: wire field -> column, looked up once per field instead of scanning lists. */
+const COLUMNS = new Map<string, Map<string, Column>>(
+  Object.entries(ENTITIES).map(([entity, spec]: [string, EntitySpec]) => [
+    entity,
+    new Map(Object.entries(spec.fields).map(([field, name]) => [field, { name, boolean: spec.booleans.includes(field) }])),
+  ]),
+);
+
+function encode(column: Column | undefined, value: unknown): unknown {
+  if (column?.boolean) return value ? 1 : 0;
   if (value === undefined) return null;
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
 }
 
-function split(spec: EntitySpec, fields: Fields): { known: [string, unknown][]; unknown: Fields } {
+function split(entity: SyncedEntity, fields: Fields): { known: [string, unknown][]; unknown: Fields } {
+  const columns = COLUMNS.get(entity)!;
   const known: [string, unknown][] = [];
   const unknown: Fields = {};
   for (const [field, value] of Object.entries(fields)) {
     if (SERVER_OWNED.has(field) || value === undefined) continue;
-    const column = spec.fields[field];
-    if (column) known.push([column, encode(spec, field, value)]);
+    const column = columns.get(field);
+    if (column) known.push([column.name, encode(column, value)]);
     else unknown[field] = value;
   }
   return { known, unknown };
@@ -59,18 +78,84 @@ function mergedExtra(current: string | null, unknown: Fields): string | null {
 /** Called when a server value takes a unique value a local-only row holds: that row steps aside. */
 export type DisplacedHandler = (entity: SyncedEntity, displacedId: string, field: string, original: unknown, winner: RemoteRecord) => void;
 
-function makeRoom(db: Db, r: RemoteRecord, onDisplaced: DisplacedHandler): void {
+/** Moves aside another row holding the unique value `r` sets; false when there is none. */
+function makeRoom(db: Db, r: RemoteRecord, onDisplaced: DisplacedHandler): boolean {
   const unique = UNIQUE[r.entity];
   const value = unique ? r.fields[unique.field] : undefined;
-  if (!unique || value === undefined || value === null) return;
+  if (!unique || value === undefined || value === null) return false;
   const table = ENTITIES[r.entity].table;
   const holder = cachedStatement(db, `SELECT id FROM ${table} WHERE ${unique.column} = ? AND id <> ?`).get(value, r.id) as
     | { id: string }
     | undefined;
-  if (!holder) return;
+  if (!holder) return false;
   const replacement = unique.displace === 'null' ? null : `${String(value)}~${holder.id.slice(-6)}`;
   cachedStatement(db, `UPDATE ${table} SET ${unique.column} = ? WHERE id = ?`).run(replacement, holder.id);
   onDisplaced(r.entity, holder.id, unique.field, value, r);
+  return true;
+}
+
+function isConstraintError(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_CONSTRAINT');
+}
+
+/**
+ * Runs a write of `r`. A unique value held by another (local-only) row makes the write fail;
+ * only then is the holder looked up and moved aside, and the write run again. Probing before
+ * every write cost a query per record although a holder is rare.
+ */
+function runMakingRoom(db: Db, r: RemoteRecord, onDisplaced: DisplacedHandler, statement: Statement, params: unknown[]): number {
+  try {
+    return statement.run(params).changes;
+  } catch (error) {
+    if (!isConstraintError(error) || !makeRoom(db, r, onDisplaced)) throw error;
+    return statement.run(params).changes;
+  }
+}
+
+/** The insert and update statements of one entity and field list; `next` extends the list by one field. */
+interface Shape {
+  columns: string[];
+  next: Map<string, Shape>;
+  insert?: Statement;
+  update?: Statement;
+}
+
+const shapes = new WeakMap<Db, Map<SyncedEntity, Shape>>();
+
+function rootShape(db: Db, entity: SyncedEntity): Shape {
+  let perDb = shapes.get(db);
+  if (!perDb) shapes.set(db, (perDb = new Map()));
+  let root = perDb.get(entity);
+  if (!root) perDb.set(entity, (root = { columns: [], next: new Map() }));
+  return root;
+}
+
+function nextShape(shape: Shape, column: string): Shape {
+  let next = shape.next.get(column);
+  if (!next) shape.next.set(column, (next = { columns: [...shape.columns, column], next: new Map() }));
+  return next;
+}
+
+/** Parameters: id, the shape's columns, version, created_at, updated_at. */
+function insertStatement(db: Db, table: string, shape: Shape): Statement {
+  if (!shape.insert) {
+    const all = ['id', ...shape.columns, 'version', 'created_at', 'updated_at'];
+    shape.insert = db.prepare(`INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`);
+  }
+  return shape.insert;
+}
+
+/** Parameters: the shape's columns, version, updated_at, id. */
+function updateStatement(db: Db, table: string, shape: Shape): Statement {
+  if (!shape.update) {
+    const sets = [...shape.columns.map((c) => `${c} = ?`), 'version = ?', 'updated_at = ?'].join(', ');
+    shape.update = db.prepare(`UPDATE ${table} SET ${sets} WHERE id = ?`);
+  }
+  return shape.update;
+}
+
+function exists(db: Db, table: string, id: string): boolean {
+  return cachedStatement(db, `SELECT 1 FROM ${table} WHERE id = ?`).get(id) !== undefined;
 }
 
 /**
@@ -78,64 +163,52 @@ function makeRoom(db: Db, r: RemoteRecord, onDisplaced: DisplacedHandler): void 
  * Returns false when an update names a record this replica does not have.
  */
 export function applyRemoteRecord(db: Db, r: RemoteRecord, op: 'insert' | 'update', onDisplaced: DisplacedHandler): boolean {
-  const spec: EntitySpec = ENTITIES[r.entity];
-  const { known, unknown } = split(spec, r.fields);
-  makeRoom(db, r, onDisplaced);
-  const columns = known.map(([column]) => column);
-  const values = known.map(([, value]) => value);
-  if (Object.keys(unknown).length > 0) return applyWithExtra(db, spec, r, op, columns, values, unknown);
-  // The common case, one statement per record: pull and bootstrap speed rest on it. (An
-  // upsert would do as much, but SQLite runs INSERT ... ON CONFLICT DO UPDATE over indexed
-  // columns about three times slower than a plain INSERT, conflict or not.)
+  const columns = COLUMNS.get(r.entity)!;
+  const table = ENTITIES[r.entity].table;
+  let shape = rootShape(db, r.entity);
+  const values: unknown[] = [];
+  for (const field in r.fields) {
+    const value = r.fields[field];
+    if (value === undefined || SERVER_OWNED.has(field)) continue;
+    const column = columns.get(field);
+    if (!column) return applyWithExtra(db, r, op, onDisplaced);
+    shape = nextShape(shape, column.name);
+    values.push(encode(column, value));
+  }
+  // One plain statement per record. (An upsert would do as much, but SQLite runs INSERT ...
+  // ON CONFLICT DO UPDATE over indexed columns about three times slower than a plain INSERT,
+  // conflict or not.)
   if (op === 'insert') {
-    const all = ['id', ...columns, 'version', 'created_at', 'updated_at'];
     try {
-      cachedStatement(db, `INSERT INTO ${spec.table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`).run(
-        r.id,
-        ...values,
-        r.version,
-        r.at,
-        r.at,
-      );
+      runMakingRoom(db, r, onDisplaced, insertStatement(db, table, shape), [r.id, ...values, r.version, r.at, r.at]);
       return true;
     } catch (error) {
       // The record is already here (an insert merged as an update): fall through. SQLite may
       // name another unique column first, so the id decides, not the error code.
-      const exists = cachedStatement(db, `SELECT 1 FROM ${spec.table} WHERE id = ?`).get(r.id) !== undefined;
-      if (!exists || !(error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_CONSTRAINT'))) throw error;
+      if (!isConstraintError(error) || !exists(db, table, r.id)) throw error;
     }
   }
-  const sets = [...columns.map((c) => `${c} = ?`), 'version = ?', 'updated_at = ?'].join(', ');
-  return cachedStatement(db, `UPDATE ${spec.table} SET ${sets} WHERE id = ?`).run(...values, r.version, r.at, r.id).changes > 0;
+  values.push(r.version, r.at, r.id);
+  return runMakingRoom(db, r, onDisplaced, updateStatement(db, table, shape), values) > 0;
 }
 
 /** Fields this version does not know are merged into the row's `extra` JSON. */
-function applyWithExtra(
-  db: Db,
-  spec: EntitySpec,
-  r: RemoteRecord,
-  op: 'insert' | 'update',
-  columns: string[],
-  values: unknown[],
-  unknown: Fields,
-): boolean {
-  const current = cachedStatement(db, `SELECT extra FROM ${spec.table} WHERE id = ?`).get(r.id) as { extra: string | null } | undefined;
+function applyWithExtra(db: Db, r: RemoteRecord, op: 'insert' | 'update', onDisplaced: DisplacedHandler): boolean {
+  const { table } = ENTITIES[r.entity];
+  const { known, unknown } = split(r.entity, r.fields);
+  const columns = known.map(([column]) => column);
+  const values = known.map(([, value]) => value);
+  const current = cachedStatement(db, `SELECT extra FROM ${table} WHERE id = ?`).get(r.id) as { extra: string | null } | undefined;
   const extra = mergedExtra(current?.extra ?? null, unknown);
   if (current) {
     const sets = [...columns.map((c) => `${c} = ?`), 'extra = ?', 'version = ?', 'updated_at = ?'].join(', ');
-    cachedStatement(db, `UPDATE ${spec.table} SET ${sets} WHERE id = ?`).run(...values, extra, r.version, r.at, r.id);
+    runMakingRoom(db, r, onDisplaced, cachedStatement(db, `UPDATE ${table} SET ${sets} WHERE id = ?`), [...values, extra, r.version, r.at, r.id]);
     return true;
   }
   if (op === 'update') return false;
   const all = ['id', ...columns, 'extra', 'version', 'created_at', 'updated_at'];
-  cachedStatement(db, `INSERT INTO ${spec.table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`).run(
-    r.id,
-    ...values,
-    extra,
-    r.version,
-    r.at,
-    r.at,
-  );
+  const insert = cachedStatement(db, `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`);
+  runMakingRoom(db, r, onDisplaced, insert, [r.id, ...values, extra, r.version, r.at, r.at]);
   return true;
 }
 
@@ -175,21 +248,21 @@ export function reapplyPending(db: Db, entity: SyncedEntity, id: string): void {
     "SELECT seq, op, fields FROM change_log WHERE entity = ? AND entity_id = ? AND state IN ('pending', 'quarantined') ORDER BY seq",
   ).all(entity, id) as PendingRow[];
   if (rows.length === 0) return;
-  const spec: EntitySpec = ENTITIES[entity];
+  const { table } = ENTITIES[entity];
   for (const row of rows) {
-    const { known } = split(spec, JSON.parse(row.fields) as Fields);
+    const { known } = split(entity, JSON.parse(row.fields) as Fields);
     if (known.length === 0) continue;
     const sets = known.map(([column]) => `${column} = ?`).join(', ');
     try {
       db.transaction(() => {
-        cachedStatement(db, `UPDATE ${spec.table} SET ${sets} WHERE id = ?`).run(...known.map(([, v]) => v), id);
+        cachedStatement(db, `UPDATE ${table} SET ${sets} WHERE id = ?`).run(...known.map(([, v]) => v), id);
       })();
     } catch (error) {
-      if (!(error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_CONSTRAINT'))) throw error;
+      if (!isConstraintError(error)) throw error;
     }
   }
   const updates = rows.filter((r) => r.op === 'update').length;
-  if (updates > 0) cachedStatement(db, `UPDATE ${spec.table} SET version = version + ? WHERE id = ?`).run(updates, id);
+  if (updates > 0) cachedStatement(db, `UPDATE ${table} SET version = version + ? WHERE id = ?`).run(updates, id);
 }
 
 /** One pulled change as a record write. */

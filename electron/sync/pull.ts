@@ -38,16 +38,20 @@ export function applyPullPage(db: Db, changes: readonly Change[], cursor: number
     // within a page, order follows the server's sequence; deferring keeps reference rows that
     // arrive out of dependency order (reference data, merged inserts) from failing mid-page
     db.pragma('defer_foreign_keys = ON');
+    // Applying writes no outbox rows, so with none pending now there is nothing to mark sent
+    // or re-apply for this whole page: the usual case, and the per-change bookkeeping is skipped.
+    const pending = hasPendingMutations(db);
     const touched = new Map<string, Change>();
     const onDisplaced = displacedRecorder(db, at);
     for (const change of changes) {
       const applied = applyRemoteRecord(db, changeAsRecord(change), change.op, onDisplaced);
       if (!applied) log.warn({ entity: change.entity, id: change.id, seq: change.seq }, 'update of a record this replica does not have');
+      if (!pending) continue;
       // our own change came back: the server has it even if its push reply was lost
       if (change.deviceId === ownDeviceId && change.mid !== null) markSent(db, change.mid);
       touched.set(`${change.entity}\u0000${change.id}`, change);
     }
-    if (hasPendingMutations(db)) for (const change of touched.values()) reapplyPending(db, change.entity, change.id);
+    if (pending && hasPendingMutations(db)) for (const change of touched.values()) reapplyPending(db, change.entity, change.id);
     syncState.setCursor(db, cursor);
   })();
 }
