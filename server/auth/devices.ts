@@ -1,4 +1,4 @@
-import type { Db } from '../db/db';
+import type { Db, Queryable } from '../db/db';
 import { num } from '../db/db';
 import { withAppScope } from '../db/scope';
 import { hashEnrollmentCode, hashToken, newServerId, newToken } from './tokens';
@@ -29,24 +29,39 @@ interface DeviceRow {
   street_name: string | null;
 }
 
-/** Bearer token → device. Runs as griddesk_app, which can see only the device whose hash it set. */
-export async function authenticate(db: Db, token: string): Promise<DeviceContext> {
-  const tokenHash = hashToken(token);
-  const row = await withAppScope(db, { tokenHash }, async (tx) => {
-    const rows = await tx.query<DeviceRow>(
-      `SELECT d.id, d.street_id, d.scope_kind, d.revoked_at, s.code AS street_code, s.name AS street_name
-         FROM device d LEFT JOIN street s ON s.id = d.street_id
-        WHERE d.token_hash = $1`,
-      [tokenHash],
-    );
-    return rows.rows[0];
-  });
+function deviceContext(row: DeviceRow | undefined): DeviceContext {
   if (!row) throw new AuthError(401, 'unknown_token');
   if (row.revoked_at) throw new AuthError(401, 'device_revoked');
   if (row.scope_kind !== 'street' || !row.street_id || !row.street_code || !row.street_name) {
     throw new AuthError(403, 'scope_not_supported');
   }
   return { id: row.id, streetId: row.street_id, streetCode: row.street_code, streetName: row.street_name, scopeKind: 'street' };
+}
+
+/**
+ * One request, one transaction: the bearer token's device is read in the transaction the route
+ * then runs in. griddesk_app can see only the device whose token hash the scope statement set;
+ * the same SELECT sets the device's street (set_config(..., true) is SET LOCAL), so the route's
+ * first query already runs under the street's row-level security. A revoked device, an unknown
+ * token or an unsupported scope throws, which rolls the transaction back; there is no token
+ * cache, so a revocation holds from the next request on.
+ */
+export function withDevice<T>(
+  db: Db,
+  tokenHash: string,
+  options: { statementTimeoutMs?: number },
+  fn: (tx: Queryable, device: DeviceContext) => Promise<T>,
+): Promise<T> {
+  return withAppScope(db, { tokenHash, statementTimeoutMs: options.statementTimeoutMs }, async (tx) => {
+    const rows = await tx.query<DeviceRow>(
+      `SELECT d.id, d.street_id, d.scope_kind, d.revoked_at, s.code AS street_code, s.name AS street_name,
+              set_config('griddesk.street_id', coalesce(d.street_id, ''), true) AS street_scope
+         FROM device d LEFT JOIN street s ON s.id = d.street_id
+        WHERE d.token_hash = $1`,
+      [tokenHash],
+    );
+    return fn(tx, deviceContext(rows.rows[0]));
+  });
 }
 
 export interface Enrolled {

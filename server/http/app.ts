@@ -2,7 +2,8 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import { MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../core/sync/protocol';
-import { AuthError, authenticate, type DeviceContext } from '../auth/devices';
+import { AuthError } from '../auth/devices';
+import { hashToken } from '../auth/tokens';
 import type { Db } from '../db/db';
 import { isTransient } from '../db/errors';
 import { schemaVersion } from '../db/migrate';
@@ -15,7 +16,8 @@ import { registerSyncRoutes } from './sync-routes';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    device?: DeviceContext;
+    /** Hash of the bearer token (the raw token is never kept): the route's transaction authenticates it. */
+    tokenHash?: string;
     schemaVersion?: number;
   }
   interface FastifyContextConfig {
@@ -29,7 +31,7 @@ export interface ServerOptions {
   logger?: pino.Logger;
   /** Cap on the decoded request body (bytes). Default: the protocol's batch cap plus 64 KiB of envelope. */
   maxBodyBytes?: number;
-  /** Per device (per IP before enrollment). */
+  /** Per bearer token, i.e. per device (per IP for requests without a token: enroll). */
   rateLimit?: { max: number; timeWindowMs: number };
   enrollRateLimit?: { max: number; timeWindowMs: number };
   heartbeatMs?: number;
@@ -77,6 +79,12 @@ function bearer(request: FastifyRequest): string {
   return match[1];
 }
 
+/** The hash the onRequest hook kept; the route's transaction authenticates it (withDevice). */
+export function tokenHashOf(request: FastifyRequest): string {
+  if (!request.tokenHash) throw new HttpError(401, 'unauthorized', 'missing_token');
+  return request.tokenHash;
+}
+
 export async function buildApp(input: ServerOptions): Promise<{ app: FastifyInstance; streams: EventStreams }> {
   const options = resolveOptions(input);
   const { db } = options;
@@ -108,21 +116,23 @@ export async function buildApp(input: ServerOptions): Promise<{ app: FastifyInst
   });
   app.setNotFoundHandler((_request, reply) => sendError(reply, new HttpError(404, 'not_found', 'no_such_route')));
 
-  // versions, then the token, on every /v1 route; rate limiting runs after (keyed by device)
+  // versions and the token's presence on every /v1 route, without the database: each route
+  // authenticates the token inside its own transaction (withDevice), so a request is one
+  // transaction. Rate limiting runs after this hook, keyed by the token's hash.
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/v1/')) return;
     const versions = versionHeaders(request);
     checkProtocol(versions.protocol);
     request.schemaVersion = versions.schema;
     if (request.routeOptions.config.auth === false) return;
-    request.device = await authenticate(db, bearer(request));
+    request.tokenHash = hashToken(bearer(request));
   });
 
   await app.register(rateLimit, {
     global: true,
     max: options.rateLimit.max,
     timeWindow: options.rateLimit.timeWindowMs,
-    keyGenerator: (request) => (request.device ? `device:${request.device.id}` : `ip:${request.ip}`),
+    keyGenerator: (request) => (request.tokenHash ? `token:${request.tokenHash}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => new HttpError(429, 'rate_limited', `retry_after_${Math.ceil(context.ttl / 1000)}s`),
   });
 

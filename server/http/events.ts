@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { streetSeq } from '../auth/devices';
+import { streetSeq, withDevice } from '../auth/devices';
 import { streetChannel } from '../sync/notify';
-import type { ResolvedOptions } from './app';
-import { HttpError } from './errors';
+import { tokenHashOf, type ResolvedOptions } from './app';
 
 // GET /v1/events: Server-Sent Events per device. `event: seq` / `data: {"seq": n}` when the
 // street's sequence advances (LISTEN on the street's channel, so a push handled by any server
 // process on the same database wakes it), once on connect with the current seq, and a comment
 // line every heartbeat to keep proxies from closing the stream.
+//
+// Opening a stream takes two short transactions, not one: the token's device (which names the
+// channel), then LISTEN, then the current seq. The seq must be read after LISTEN, and LISTEN
+// cannot run inside the first transaction (PGlite has one connection, which the transaction
+// holds). Streams are opened once per connection, not per poll.
 
 export interface EventStreams {
   /** Open streams, ended when the server closes. */
@@ -28,8 +32,7 @@ export function registerEvents(app: FastifyInstance, options: ResolvedOptions): 
   app.addHook('preClose', async () => streams.closeAll());
 
   app.get('/v1/events', async (request, reply) => {
-    const device = request.device;
-    if (!device) throw new HttpError(401, 'unauthorized', 'missing_token');
+    const device = await withDevice(options.db, tokenHashOf(request), {}, async (_tx, found) => found);
     let lastSent = -1;
     const res = reply.raw;
     const send = (seq: number): void => {

@@ -1,17 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { enrollRequest, MAX_BATCH_MUTATIONS, pushRequest } from '../../core/sync/protocol';
-import { enroll, type DeviceContext } from '../auth/devices';
-import { applyPush } from '../sync/apply';
+import { enroll, withDevice } from '../auth/devices';
+import { applyPushIn } from '../sync/apply';
 import { MAX_PULL_LIMIT, pull } from '../sync/pull';
 import { createSnapshot, snapshotChunk } from '../sync/snapshot';
 import type { ResolvedOptions } from './app';
-import { checkProtocol } from './app';
+import { checkProtocol, tokenHashOf } from './app';
 import { badRequest, HttpError } from './errors';
 
-function deviceOf(request: FastifyRequest): DeviceContext {
-  if (!request.device) throw new HttpError(401, 'unauthorized', 'missing_token');
-  return request.device;
-}
+// Every route but enroll runs in ONE transaction, authentication included (withDevice): the
+// onRequest hook only checked that a token is there and hashed it.
 
 function firstIssue(error: { issues: { path: PropertyKey[]; code: string }[] }): string {
   const issue = error.issues[0];
@@ -43,7 +41,9 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
   );
 
   app.post('/v1/push', async (request) => {
-    const device = deviceOf(request);
+    const tokenHash = tokenHashOf(request);
+    // The body is checked before the transaction starts, so no connection waits on zod; a
+    // malformed body is therefore 400 even from a token that would have been refused (401).
     const parsed = pushRequest.safeParse(request.body);
     if (!parsed.success) throw badRequest(`invalid_push:${firstIssue(parsed.error)}`);
     checkProtocol(parsed.data.protocol);
@@ -52,11 +52,13 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
     for (let i = 1; i < mutations.length; i++) {
       if (mutations[i]!.mid <= mutations[i - 1]!.mid) throw badRequest('mids_not_increasing');
     }
-    const result = await applyPush(db, { id: device.id, streetId: device.streetId, streetCode: device.streetCode }, parsed.data, {
-      statementTimeoutMs: options.pushTimeoutMs,
-      schemaVersion: parsed.data.schemaVersion,
-      onFallback: (reason) => request.log.warn({ deviceId: device.id, reason }, 'push batch fell back to one mutation at a time'),
-    });
+    const { device, result } = await withDevice(db, tokenHash, { statementTimeoutMs: options.pushTimeoutMs }, async (tx, device) => ({
+      device,
+      result: await applyPushIn(tx, { id: device.id, streetId: device.streetId, streetCode: device.streetCode }, parsed.data, {
+        schemaVersion: parsed.data.schemaVersion,
+        onFallback: (reason) => request.log.warn({ deviceId: device.id, reason }, 'push batch fell back to one mutation at a time'),
+      }),
+    }));
     request.log.info(
       { deviceId: device.id, mutations: mutations.length, ackedThrough: result.ackedThrough, rejected: result.rejected.length, seq: result.seq },
       'push applied',
@@ -65,23 +67,26 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
   });
 
   app.get('/v1/pull', async (request) => {
-    const device = deviceOf(request);
     const query = request.query as Record<string, unknown>;
-    const after = intParam(query.after, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
-    const limit = intParam(query.limit, 'limit', 1, MAX_PULL_LIMIT, 1000);
-    return pull(db, device.streetId, after, limit, { statementTimeoutMs: options.pullTimeoutMs });
+    return withDevice(db, tokenHashOf(request), { statementTimeoutMs: options.pullTimeoutMs }, (tx, device) => {
+      // checked after authentication, as before: a bad token is 401 whatever the query says
+      const after = intParam(query.after, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+      const limit = intParam(query.limit, 'limit', 1, MAX_PULL_LIMIT, 1000);
+      return pull(tx, device.streetId, after, limit);
+    });
   });
 
   app.post('/v1/snapshot', async (request) => {
-    const device = deviceOf(request);
-    return createSnapshot(db, device, { chunkSize: options.snapshotChunkSize, statementTimeoutMs: options.chunkTimeoutMs });
+    return withDevice(db, tokenHashOf(request), { statementTimeoutMs: options.chunkTimeoutMs }, (tx, device) =>
+      createSnapshot(tx, device, { chunkSize: options.snapshotChunkSize }),
+    );
   });
 
   app.get('/v1/snapshot/:id/:index', async (request) => {
-    const device = deviceOf(request);
     const params = request.params as { id: string; index: string };
-    if (!/^[0-9a-f-]{36}$/.test(params.id)) throw new HttpError(404, 'not_found', 'snapshot.not_found');
-    const index = intParam(params.index, 'index', 0, 10_000_000);
-    return snapshotChunk(db, device.streetId, params.id, index, { statementTimeoutMs: options.chunkTimeoutMs });
+    return withDevice(db, tokenHashOf(request), { statementTimeoutMs: options.chunkTimeoutMs }, (tx, device) => {
+      if (!/^[0-9a-f-]{36}$/.test(params.id)) throw new HttpError(404, 'not_found', 'snapshot.not_found');
+      return snapshotChunk(tx, device.streetId, params.id, intParam(params.index, 'index', 0, 10_000_000));
+    });
   });
 }

@@ -45,48 +45,56 @@ interface Applied {
   conflicts: Conflict[];
 }
 
-export async function applyPush(db: Db, device: PushDevice, request: PushRequest, options: PushOptions = {}): Promise<PushResponse> {
-  return withAppScope(db, { streetId: device.streetId, statementTimeoutMs: options.statementTimeoutMs }, async (tx) => {
-    const dev = (
-      await tx.query<{ last_mid: unknown; revoked_at: Date | null }>('SELECT last_mid, revoked_at FROM device WHERE id = $1 FOR UPDATE', [
-        device.id,
-      ])
-    ).rows[0];
-    if (!dev || dev.revoked_at) throw new AuthError(401, 'device_revoked');
-    // The street counter is locked for the whole batch: pushes of one street are serialised, which
-    // keeps seq gap-free and makes the uniqueness re-checks (in memory or not) race-free.
-    const seqRow = (await tx.query<{ seq: unknown }>('SELECT seq FROM street_seq WHERE street_id = $1 FOR UPDATE', [device.streetId]))
-      .rows[0];
-    if (!seqRow) throw new Error(`street ${device.streetId} has no sequence row`);
-    const lastMid = num(dev.last_mid);
-    const startSeq = num(seqRow.seq);
-    const pending = request.mutations.filter((m) => m.mid > lastMid);
-    const resent = await resentOutcomes(tx, device.id, request.mutations, lastMid);
+/** A push in its own transaction (tests, tools); the /v1/push route uses applyPushIn inside its request transaction. */
+export function applyPush(db: Db, device: PushDevice, request: PushRequest, options: PushOptions = {}): Promise<PushResponse> {
+  return withAppScope(db, { streetId: device.streetId, statementTimeoutMs: options.statementTimeoutMs }, (tx) =>
+    applyPushIn(tx, device, request, options),
+  );
+}
 
-    let result: Applied | null = null;
-    if (pending.length > 0 && options.mode !== 'serial') {
-      result = await tryBatch(tx, device, pending, startSeq, options.onFallback);
-    }
-    result ??= await applySerial(tx, device, pending, startSeq);
+/** The push, in a transaction that already runs under the device's street scope. */
+export async function applyPushIn(tx: Queryable, device: PushDevice, request: PushRequest, options: PushOptions = {}): Promise<PushResponse> {
+  // One statement locks the device row (re-reading revoked_at under the lock: a revocation that
+  // committed after authentication still wins) and the street counter, for the whole batch:
+  // pushes of one street are serialised, which keeps seq gap-free and makes the uniqueness
+  // re-checks (in memory or not) race-free. Nothing locks these rows in the other order.
+  const locked = (
+    await tx.query<{ last_mid: unknown; revoked_at: Date | null; seq: unknown }>(
+      `SELECT d.last_mid, d.revoked_at, q.seq FROM device d, street_seq q
+        WHERE d.id = $1 AND q.street_id = $2 FOR UPDATE OF d, q`,
+      [device.id, device.streetId],
+    )
+  ).rows[0];
+  if (!locked) throw new Error(`device ${device.id} or the sequence row of street ${device.streetId} is missing`);
+  if (locked.revoked_at) throw new AuthError(401, 'device_revoked');
+  const lastMid = num(locked.last_mid);
+  const startSeq = num(locked.seq);
+  const pending = request.mutations.filter((m) => m.mid > lastMid);
+  const resent = await resentOutcomes(tx, device.id, request.mutations, lastMid);
 
-    const batchMax = request.mutations.reduce((max, m) => Math.max(max, m.mid), 0);
-    const ackedThrough = Math.max(lastMid, batchMax);
-    await tx.query('UPDATE device SET last_mid = $2, last_seen_at = now(), schema_version = coalesce($3, schema_version) WHERE id = $1', [
-      device.id,
-      ackedThrough,
-      options.schemaVersion ?? null,
-    ]);
-    if (result.seq !== startSeq) {
-      await tx.query('UPDATE street_seq SET seq = $2 WHERE street_id = $1', [device.streetId, result.seq]);
-      await notifySeq(tx, device.streetId, result.seq);
-    }
-    return {
-      ackedThrough,
-      rejected: [...resent.rejected, ...result.rejected],
-      conflicts: [...resent.conflicts, ...result.conflicts],
-      seq: result.seq,
-    };
-  });
+  let result: Applied | null = null;
+  if (pending.length > 0 && options.mode !== 'serial') {
+    result = await tryBatch(tx, device, pending, startSeq, options.onFallback);
+  }
+  result ??= await applySerial(tx, device, pending, startSeq);
+
+  const batchMax = request.mutations.reduce((max, m) => Math.max(max, m.mid), 0);
+  const ackedThrough = Math.max(lastMid, batchMax);
+  await tx.query('UPDATE device SET last_mid = $2, last_seen_at = now(), schema_version = coalesce($3, schema_version) WHERE id = $1', [
+    device.id,
+    ackedThrough,
+    options.schemaVersion ?? null,
+  ]);
+  if (result.seq !== startSeq) {
+    await tx.query('UPDATE street_seq SET seq = $2 WHERE street_id = $1', [device.streetId, result.seq]);
+    await notifySeq(tx, device.streetId, result.seq);
+  }
+  return {
+    ackedThrough,
+    rejected: [...resent.rejected, ...result.rejected],
+    conflicts: [...resent.conflicts, ...result.conflicts],
+    seq: result.seq,
+  };
 }
 
 /** The batch path; null = it gave way (everything it did is rolled back) and the serial path must run. */

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SnapshotChunk, SnapshotManifest, SnapshotRecord } from '../../core/sync/protocol';
-import type { Db } from '../db/db';
+import type { Queryable } from '../db/db';
 import { iso, num } from '../db/db';
-import { withAppScope } from '../db/scope';
 import { newServerId } from '../auth/tokens';
 
 // Bootstrap of a new station (docs/sync-protocol.md "Bootstrap"). A snapshot fixes the street's
@@ -18,71 +17,62 @@ const SET = `((street_id = $1 AND created_seq <= $2) OR (street_id IS NULL AND c
 
 export class SnapshotNotFound extends Error {}
 
+/** Both functions run in the request's transaction, which already runs under the device's street scope. */
 export async function createSnapshot(
-  db: Db,
+  tx: Queryable,
   device: { id: string; streetId: string },
-  options: { chunkSize?: number; statementTimeoutMs?: number } = {},
+  options: { chunkSize?: number } = {},
 ): Promise<SnapshotManifest> {
   const chunkSize = options.chunkSize ?? SNAPSHOT_CHUNK_SIZE;
-  return withAppScope(db, { streetId: device.streetId, statementTimeoutMs: options.statementTimeoutMs }, async (tx) => {
-    const head = (
-      await tx.query<{ seq: unknown; taken_at: unknown }>('SELECT seq, now() AS taken_at FROM street_seq WHERE street_id = $1', [
-        device.streetId,
-      ])
-    ).rows[0];
-    if (!head) throw new Error(`street ${device.streetId} has no sequence row`);
-    const seq = num(head.seq);
-    const takenAt = iso(head.taken_at);
-    const bounds = await tx.query<{ entity: string; id: string; total: unknown }>(
-      `SELECT entity, id, total FROM (
-         SELECT entity, id, row_number() OVER (ORDER BY entity, id) AS rn, count(*) OVER () AS total
-           FROM record WHERE ${SET}) t
-        WHERE (rn - 1) % $4 = 0 ORDER BY entity, id`,
-      [device.streetId, seq, takenAt, chunkSize],
-    );
-    const records = bounds.rows[0] ? num(bounds.rows[0].total) : 0;
-    const snapshotId = newServerId();
-    await tx.query(
-      `INSERT INTO snapshot (id, street_id, device_id, seq, taken_at, chunk_size, records, bounds)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-      [snapshotId, device.streetId, device.id, seq, takenAt, chunkSize, records, JSON.stringify(bounds.rows.map((b) => [b.entity, b.id]))],
-    );
-    return { snapshotId, seq, chunks: bounds.rows.length, records };
-  });
+  const head = (
+    await tx.query<{ seq: unknown; taken_at: unknown }>('SELECT seq, now() AS taken_at FROM street_seq WHERE street_id = $1', [
+      device.streetId,
+    ])
+  ).rows[0];
+  if (!head) throw new Error(`street ${device.streetId} has no sequence row`);
+  const seq = num(head.seq);
+  const takenAt = iso(head.taken_at);
+  const bounds = await tx.query<{ entity: string; id: string; total: unknown }>(
+    `SELECT entity, id, total FROM (
+       SELECT entity, id, row_number() OVER (ORDER BY entity, id) AS rn, count(*) OVER () AS total
+         FROM record WHERE ${SET}) t
+      WHERE (rn - 1) % $4 = 0 ORDER BY entity, id`,
+    [device.streetId, seq, takenAt, chunkSize],
+  );
+  const records = bounds.rows[0] ? num(bounds.rows[0].total) : 0;
+  const snapshotId = newServerId();
+  await tx.query(
+    `INSERT INTO snapshot (id, street_id, device_id, seq, taken_at, chunk_size, records, bounds)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+    [snapshotId, device.streetId, device.id, seq, takenAt, chunkSize, records, JSON.stringify(bounds.rows.map((b) => [b.entity, b.id]))],
+  );
+  return { snapshotId, seq, chunks: bounds.rows.length, records };
 }
 
 export function chunkChecksum(records: SnapshotRecord[]): string {
   return createHash('sha256').update(JSON.stringify(records), 'utf8').digest('hex');
 }
 
-export async function snapshotChunk(
-  db: Db,
-  streetId: string,
-  snapshotId: string,
-  index: number,
-  options: { statementTimeoutMs?: number } = {},
-): Promise<SnapshotChunk> {
-  return withAppScope(db, { streetId, statementTimeoutMs: options.statementTimeoutMs }, async (tx) => {
-    const snap = (
-      await tx.query<{ seq: unknown; taken_at: unknown; bounds: [string, string][] }>(
-        'SELECT seq, taken_at, bounds FROM snapshot WHERE id = $1 AND street_id = $2',
-        [snapshotId, streetId],
-      )
-    ).rows[0];
-    if (!snap) throw new SnapshotNotFound('snapshot.not_found');
-    const lo = snap.bounds[index];
-    if (!lo) throw new SnapshotNotFound('snapshot.chunk_not_found');
-    const hi = snap.bounds[index + 1];
-    const params: unknown[] = [streetId, num(snap.seq), iso(snap.taken_at), lo[0], lo[1]];
-    if (hi) params.push(hi[0], hi[1]);
-    const rows = await tx.query<{ entity: SnapshotRecord['entity']; id: string; version: unknown; data: Record<string, unknown> }>(
-      `SELECT entity, id, version, data FROM record
-        WHERE ${SET} AND (entity, id) >= ($4, $5) ${hi ? 'AND (entity, id) < ($6, $7)' : ''}
-        ORDER BY entity, id`,
-      params,
-    );
-    // key order entity, id, version, data: what the station's parse gives back, so its checksum matches
-    const records: SnapshotRecord[] = rows.rows.map((r) => ({ entity: r.entity, id: r.id, version: num(r.version), data: r.data }));
-    return { index, records, checksum: chunkChecksum(records) };
-  });
+export async function snapshotChunk(tx: Queryable, streetId: string, snapshotId: string, index: number): Promise<SnapshotChunk> {
+  const snap = (
+    await tx.query<{ seq: unknown; taken_at: unknown; bounds: [string, string][] }>(
+      'SELECT seq, taken_at, bounds FROM snapshot WHERE id = $1 AND street_id = $2',
+      [snapshotId, streetId],
+    )
+  ).rows[0];
+  if (!snap) throw new SnapshotNotFound('snapshot.not_found');
+  const lo = snap.bounds[index];
+  if (!lo) throw new SnapshotNotFound('snapshot.chunk_not_found');
+  const hi = snap.bounds[index + 1];
+  const params: unknown[] = [streetId, num(snap.seq), iso(snap.taken_at), lo[0], lo[1]];
+  if (hi) params.push(hi[0], hi[1]);
+  const rows = await tx.query<{ entity: SnapshotRecord['entity']; id: string; version: unknown; data: Record<string, unknown> }>(
+    `SELECT entity, id, version, data FROM record
+      WHERE ${SET} AND (entity, id) >= ($4, $5) ${hi ? 'AND (entity, id) < ($6, $7)' : ''}
+      ORDER BY entity, id`,
+    params,
+  );
+  // key order entity, id, version, data: what the station's parse gives back, so its checksum matches
+  const records: SnapshotRecord[] = rows.rows.map((r) => ({ entity: r.entity, id: r.id, version: num(r.version), data: r.data }));
+  return { index, records, checksum: chunkChecksum(records) };
 }

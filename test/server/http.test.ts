@@ -256,3 +256,54 @@ describe.each(FACTORIES)('rate limit on $name', (factory) => {
     expect((await call(server.url, '/health', { headers: {} })).status).toBe(200);
   });
 });
+
+describe.each(FACTORIES)('one transaction per request on $name', (factory) => {
+  let t: TestDb;
+  let server: TestServer;
+  const counted = { transactions: 0, queries: 0 };
+
+  beforeAll(async () => {
+    t = await openMigrated(factory);
+    // the server sees the same database through a wrapper that counts what each request opens
+    const db: Db = {
+      ...t.db,
+      kind: t.db.kind,
+      query: (sql, params) => ((counted.queries += 1), t.db.query(sql, params)),
+      transaction: (fn) => ((counted.transactions += 1), t.db.transaction(fn)),
+    };
+    server = await startServer(db, { snapshotChunkSize: 2 });
+  }, 30_000);
+  afterAll(async () => {
+    await server?.close();
+    await t?.drop();
+  }, 30_000);
+
+  const measure = async <T>(request: () => Promise<{ status: number; body: T }>): Promise<{ status: number; body: T; transactions: number; queries: number }> => {
+    counted.transactions = 0;
+    counted.queries = 0;
+    const reply = await request();
+    return { ...reply, transactions: counted.transactions, queries: counted.queries };
+  };
+
+  it('push, pull, snapshot and chunk each run in ONE transaction, authentication included; refusals too', async () => {
+    const street = await newStreet(t.db);
+    const device = await enrollDevice(t.db, server.url, street);
+    const push = await measure(() =>
+      call(server.url, '/v1/push', { token: device.token, gzip: true, body: pushBody([mutation(1, 'orgUnit', uid('org'), community(street, 21))]) }),
+    );
+    const pull = await measure(() => call(server.url, '/v1/pull?after=0', { token: device.token }));
+    const snapshot = await measure(() => call<{ snapshotId: string }>(server.url, '/v1/snapshot', { method: 'POST', token: device.token }));
+    const chunk = await measure(() => call(server.url, `/v1/snapshot/${snapshot.body.snapshotId}/0`, { token: device.token }));
+    const unknown = await measure(() => call(server.url, '/v1/pull?after=0', { token: 'A'.repeat(43) }));
+    for (const [name, r, status] of [
+      ['push', push, 200],
+      ['pull', pull, 200],
+      ['snapshot', snapshot, 200],
+      ['chunk', chunk, 200],
+      ['unknown token', unknown, 401],
+    ] as const) {
+      expect(r.status, name).toBe(status);
+      expect({ transactions: r.transactions, queries: r.queries }, name).toEqual({ transactions: 1, queries: 0 });
+    }
+  });
+});
