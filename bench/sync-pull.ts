@@ -1,13 +1,14 @@
-import type { Change } from '../core/sync/protocol';
-import { applyPullPage, PULL_PAGE } from '../electron/sync/pull';
+import type { PullResponse } from '../core/sync/protocol';
+import { pullAll, PULL_PAGE } from '../electron/sync/pull';
+import type { SyncRun } from '../electron/sync/run';
 import type { BenchDevice } from './sync-env';
 import { openStation } from './sync-station';
 
 // Pull apply on a station: a fresh replica of the push bench's street fetches the whole change
-// log in the engine's page size (not timed: the network part), then applies every page with the
-// engine's applyPullPage — one transaction per page, own pending edits re-applied, cursor
-// stored (timed). Baseline: the same changes INSERTed as plain rows (seq, id, version, JSON)
-// with one prepared statement in one transaction, in the same SQLite file.
+// log in the engine's page size (not timed: the network part), then the engine's pullAll runs
+// over those pages served from memory (timed): batches of pages in one transaction each, cursor
+// stored, own pending edits re-applied. Baseline: the same changes INSERTed as plain rows (seq,
+// id, version, JSON) with one prepared statement in one transaction, in the same SQLite file.
 
 export interface PullRun {
   rows: number;
@@ -18,28 +19,38 @@ export interface PullRun {
 export async function pullRun(serverUrl: string, device: BenchDevice): Promise<PullRun> {
   const station = openStation(serverUrl, device);
   try {
-    const pages: { changes: Change[]; cursor: number }[] = [];
+    const pages = new Map<number, PullResponse>();
     let after = 0;
     for (;;) {
       const page = await station.run.transport.pull(after, PULL_PAGE);
-      pages.push({ changes: page.changes, cursor: page.cursor });
+      pages.set(after, page);
       after = page.cursor;
       if (!page.hasMore) break;
     }
-    const rows = pages.reduce((n, p) => n + p.changes.length, 0);
+    const changes = [...pages.values()].flatMap((p) => p.changes);
+    const fromMemory: SyncRun = {
+      ...station.run,
+      transport: {
+        ...station.run.transport,
+        pull: (from) => {
+          const page = pages.get(from);
+          return page ? Promise.resolve(page) : Promise.reject(new Error(`pull bench: no page after ${from}`));
+        },
+      },
+    };
     const db = station.ctx.db;
     const started = performance.now();
-    for (const p of pages) applyPullPage(db, p.changes, p.cursor, device.deviceId, new Date().toISOString());
+    await pullAll(fromMemory, after);
     const ms = performance.now() - started;
 
     db.exec('CREATE TABLE bench_raw (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, version INTEGER NOT NULL, fields TEXT NOT NULL)');
     const insert = db.prepare('INSERT INTO bench_raw (seq, id, version, fields) VALUES (?, ?, ?, ?)');
     const rawStarted = performance.now();
     db.transaction(() => {
-      for (const p of pages) for (const c of p.changes) insert.run(c.seq, c.id, c.version, JSON.stringify(c.fields));
+      for (const c of changes) insert.run(c.seq, c.id, c.version, JSON.stringify(c.fields));
     })();
     const baselineMs = performance.now() - rawStarted;
-    return { rows, ms, baselineMs };
+    return { rows: changes.length, ms, baselineMs };
   } finally {
     station.close();
   }

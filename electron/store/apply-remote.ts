@@ -24,6 +24,8 @@ export interface RemoteRecord {
   version: number;
   /** Server time of the change: created_at / updated_at of a row first seen here. */
   at: string;
+  /** created_at of a row first seen here when it is not `at` (an insert and later updates written at once). */
+  createdAt?: string;
 }
 
 /** Business-unique columns: a local row that never reached the server may hold the value. */
@@ -117,6 +119,7 @@ interface Shape {
   columns: string[];
   next: Map<string, Shape>;
   insert?: Statement;
+  insertRows?: Statement;
   update?: Statement;
 }
 
@@ -158,29 +161,34 @@ function exists(db: Db, table: string, id: string): boolean {
   return cachedStatement(db, `SELECT 1 FROM ${table} WHERE id = ?`).get(id) !== undefined;
 }
 
-/**
- * Upserts (a server insert or a snapshot record) or patches (a server update) one record.
- * Returns false when an update names a record this replica does not have.
- */
-export function applyRemoteRecord(db: Db, r: RemoteRecord, op: 'insert' | 'update', onDisplaced: DisplacedHandler): boolean {
+/** A record's statement shape and encoded values; null when it has a field this version does not know. */
+function prepared(db: Db, r: RemoteRecord): { shape: Shape; values: unknown[] } | null {
   const columns = COLUMNS.get(r.entity)!;
-  const table = ENTITIES[r.entity].table;
   let shape = rootShape(db, r.entity);
   const values: unknown[] = [];
   for (const field in r.fields) {
     const value = r.fields[field];
     if (value === undefined || SERVER_OWNED.has(field)) continue;
     const column = columns.get(field);
-    if (!column) return applyWithExtra(db, r, op, onDisplaced);
+    if (!column) return null;
     shape = nextShape(shape, column.name);
     values.push(encode(column, value));
   }
+  return { shape, values };
+}
+
+function insertParams(r: RemoteRecord, values: readonly unknown[]): unknown[] {
+  return [r.id, ...values, r.version, r.createdAt ?? r.at, r.at];
+}
+
+function applyPrepared(db: Db, r: RemoteRecord, op: 'insert' | 'update', shape: Shape, values: unknown[], onDisplaced: DisplacedHandler): boolean {
+  const table = ENTITIES[r.entity].table;
   // One plain statement per record. (An upsert would do as much, but SQLite runs INSERT ...
   // ON CONFLICT DO UPDATE over indexed columns about three times slower than a plain INSERT,
   // conflict or not.)
   if (op === 'insert') {
     try {
-      runMakingRoom(db, r, onDisplaced, insertStatement(db, table, shape), [r.id, ...values, r.version, r.at, r.at]);
+      runMakingRoom(db, r, onDisplaced, insertStatement(db, table, shape), insertParams(r, values));
       return true;
     } catch (error) {
       // The record is already here (an insert merged as an update): fall through. SQLite may
@@ -188,8 +196,73 @@ export function applyRemoteRecord(db: Db, r: RemoteRecord, op: 'insert' | 'updat
       if (!isConstraintError(error) || !exists(db, table, r.id)) throw error;
     }
   }
-  values.push(r.version, r.at, r.id);
-  return runMakingRoom(db, r, onDisplaced, updateStatement(db, table, shape), values) > 0;
+  return runMakingRoom(db, r, onDisplaced, updateStatement(db, table, shape), [...values, r.version, r.at, r.id]) > 0;
+}
+
+/**
+ * Upserts (a server insert or a snapshot record) or patches (a server update) one record.
+ * Returns false when an update names a record this replica does not have.
+ */
+export function applyRemoteRecord(db: Db, r: RemoteRecord, op: 'insert' | 'update', onDisplaced: DisplacedHandler): boolean {
+  const p = prepared(db, r);
+  return p ? applyPrepared(db, r, op, p.shape, p.values, onDisplaced) : applyWithExtra(db, r, op, onDisplaced);
+}
+
+/** Rows per multi-row INSERT: one statement run costs about as much as the B-tree work of a row. */
+const INSERT_ROWS = 50;
+
+/** Whether one multi-row INSERT wrote all of `rows`; false when one of them broke a constraint (nothing written). */
+function insertRows(db: Db, table: string, shape: Shape, rows: readonly { r: RemoteRecord; values: unknown[] }[]): boolean {
+  if (!shape.insertRows) {
+    const all = ['id', ...shape.columns, 'version', 'created_at', 'updated_at'];
+    const row = `(${all.map(() => '?').join(', ')})`;
+    shape.insertRows = db.prepare(`INSERT INTO ${table} (${all.join(', ')}) VALUES ${Array<string>(INSERT_ROWS).fill(row).join(', ')}`);
+  }
+  const params: unknown[] = [];
+  for (const { r, values } of rows) params.push(r.id, ...values, r.version, r.createdAt ?? r.at, r.at);
+  try {
+    shape.insertRows.run(params);
+    return true;
+  } catch (error) {
+    if (!isConstraintError(error)) throw error;
+    return false;
+  }
+}
+
+/**
+ * Applies writes in order, as applyRemoteRecord would one by one; returns the updates that name
+ * a record this replica does not have. Runs of inserts of one entity with the same fields go in
+ * multi-row statements; a run that breaks a constraint (a record already here, a unique value
+ * held locally) is applied one record at a time instead.
+ */
+export function applyRemoteWrites(db: Db, writes: readonly RecordWrite[], onDisplaced: DisplacedHandler): RemoteRecord[] {
+  const missing: RemoteRecord[] = [];
+  for (let i = 0; i < writes.length; ) {
+    const { record, op } = writes[i]!;
+    const p = prepared(db, record);
+    if (!p) {
+      if (!applyWithExtra(db, record, op, onDisplaced)) missing.push(record);
+      i += 1;
+      continue;
+    }
+    if (op === 'update') {
+      if (!applyPrepared(db, record, op, p.shape, p.values, onDisplaced)) missing.push(record);
+      i += 1;
+      continue;
+    }
+    const run = [{ r: record, values: p.values }];
+    for (let j = i + 1; j < writes.length && run.length < INSERT_ROWS; j++) {
+      const next = writes[j]!;
+      if (next.op !== 'insert' || next.record.entity !== record.entity) break;
+      const q = prepared(db, next.record);
+      if (q?.shape !== p.shape) break;
+      run.push({ r: next.record, values: q.values });
+    }
+    i += run.length;
+    if (run.length === INSERT_ROWS && insertRows(db, ENTITIES[record.entity].table, p.shape, run)) continue;
+    for (const { r, values } of run) applyPrepared(db, r, 'insert', p.shape, values, onDisplaced);
+  }
+  return missing;
 }
 
 /** Fields this version does not know are merged into the row's `extra` JSON. */
@@ -208,7 +281,7 @@ function applyWithExtra(db: Db, r: RemoteRecord, op: 'insert' | 'update', onDisp
   if (op === 'update') return false;
   const all = ['id', ...columns, 'extra', 'version', 'created_at', 'updated_at'];
   const insert = cachedStatement(db, `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`);
-  runMakingRoom(db, r, onDisplaced, insert, [r.id, ...values, extra, r.version, r.at, r.at]);
+  runMakingRoom(db, r, onDisplaced, insert, [r.id, ...values, extra, r.version, r.createdAt ?? r.at, r.at]);
   return true;
 }
 
@@ -265,7 +338,49 @@ export function reapplyPending(db: Db, entity: SyncedEntity, id: string): void {
   if (updates > 0) cachedStatement(db, `UPDATE ${table} SET version = version + ? WHERE id = ?`).run(updates, id);
 }
 
+export interface RecordWrite {
+  record: RemoteRecord;
+  op: 'insert' | 'update';
+}
+
+/**
+ * Pulled changes as record writes, in server order, with each update folded into the previous
+ * write of the same record: a record created and then edited within one batch is written once.
+ * Only writes of other rows lie between the two positions, and the folded fields are the
+ * record's own, so the result is the same, with two exceptions that are therefore written at
+ * their own position: an insert (it may recreate what an earlier update missed), and an update
+ * that sets a unique value (taken earlier, the value could still be held by the record that
+ * gives it up later in the batch, which would then be moved aside as if it were local-only).
+ */
+export function coalesceChanges(changes: readonly Change[]): RecordWrite[] {
+  const writes: RecordWrite[] = [];
+  const latest = new Map<SyncedEntity, Map<string, RemoteRecord>>();
+  // a change's own fields object is shared with the caller: copied on the first fold only
+  const copied = new Set<RemoteRecord>();
+  for (const change of changes) {
+    let byId = latest.get(change.entity);
+    if (!byId) latest.set(change.entity, (byId = new Map()));
+    const earlier = change.op === 'update' ? byId.get(change.id) : undefined;
+    const unique = UNIQUE[change.entity];
+    if (earlier && !(unique && change.fields[unique.field] !== undefined)) {
+      if (!copied.has(earlier)) {
+        earlier.fields = { ...earlier.fields };
+        copied.add(earlier);
+      }
+      Object.assign(earlier.fields, change.fields);
+      earlier.createdAt ??= earlier.at;
+      earlier.version = change.version;
+      earlier.at = change.serverTime;
+      continue;
+    }
+    const record = changeAsRecord(change);
+    byId.set(change.id, record);
+    writes.push({ record, op: change.op });
+  }
+  return writes;
+}
+
 /** One pulled change as a record write. */
-export function changeAsRecord(change: Change): RemoteRecord {
+function changeAsRecord(change: Change): RemoteRecord {
   return { entity: change.entity, id: change.id, fields: change.fields, version: change.version, at: change.serverTime };
 }
