@@ -183,9 +183,9 @@ function insertParams(r: RemoteRecord, values: readonly unknown[]): unknown[] {
 
 function applyPrepared(db: Db, r: RemoteRecord, op: 'insert' | 'update', shape: Shape, values: unknown[], onDisplaced: DisplacedHandler): boolean {
   const table = ENTITIES[r.entity].table;
-  // One plain statement per record. (An upsert would do as much, but SQLite runs INSERT ...
-  // ON CONFLICT DO UPDATE over indexed columns about three times slower than a plain INSERT,
-  // conflict or not.)
+  // A plain INSERT, and UPDATE only when the record turns out to be here. (An upsert would do
+  // as much, but SQLite runs INSERT ... ON CONFLICT DO UPDATE over indexed columns about three
+  // times slower than a plain INSERT, conflict or not.)
   if (op === 'insert') {
     try {
       runMakingRoom(db, r, onDisplaced, insertStatement(db, table, shape), insertParams(r, values));
@@ -219,7 +219,7 @@ function insertRows(db: Db, table: string, shape: Shape, rows: readonly { r: Rem
     shape.insertRows = db.prepare(`INSERT INTO ${table} (${all.join(', ')}) VALUES ${Array<string>(INSERT_ROWS).fill(row).join(', ')}`);
   }
   const params: unknown[] = [];
-  for (const { r, values } of rows) params.push(r.id, ...values, r.version, r.createdAt ?? r.at, r.at);
+  for (const { r, values } of rows) params.push(...insertParams(r, values));
   try {
     shape.insertRows.run(params);
     return true;
