@@ -1,19 +1,65 @@
 import type { Db } from './db';
 import { ENTITIES } from './entities';
 
-/**
- * Runs a bulk load with the synced tables' secondary indexes dropped, then rebuilds them:
- * building an index once over sorted data is far cheaper than updating several per row
- * (a bootstrap inserts hundreds of thousands). Call it inside a transaction, so a failure
- * puts the indexes back with everything else. Unique constraints (autoindexes) stay.
- */
-export function withoutSecondaryIndexes<T>(db: Db, load: () => T): T {
+// Bulk loading (a bootstrap writes hundreds of thousands of records into an empty replica).
+// Building an index once over the loaded rows is far cheaper than updating several per row,
+// so the synced tables' secondary indexes are dropped for the whole load and rebuilt at its
+// end; the caller records what was dropped in the same transaction, so a load that dies
+// midway still knows what to rebuild. Unique constraints (autoindexes) stay: they are
+// constraints, not just lookups.
+
+/** A dropped index, with the statement that builds it again. */
+export interface SecondaryIndex {
+  name: string;
+  sql: string;
+}
+
+/** Drops the synced tables' secondary indexes; returns them for restoreIndexes. Call in a transaction. */
+export function dropSecondaryIndexes(db: Db): SecondaryIndex[] {
   const tables = Object.values(ENTITIES).map((e) => e.table);
   const indexes = db
     .prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (SELECT value FROM json_each(?))`)
-    .all(JSON.stringify(tables)) as { name: string; sql: string }[];
+    .all(JSON.stringify(tables)) as SecondaryIndex[];
   for (const index of indexes) db.exec(`DROP INDEX ${index.name}`);
-  const result = load();
-  for (const index of indexes) db.exec(index.sql);
-  return result;
+  return indexes;
+}
+
+/** Builds dropped indexes again; one that exists by now (a migration made it) is left alone. */
+export function restoreIndexes(db: Db, indexes: readonly SecondaryIndex[]): void {
+  const exists = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?`);
+  for (const index of indexes) if (exists.get(index.name) === undefined) db.exec(index.sql);
+}
+
+/**
+ * Runs `load` (which opens its own transaction) with foreign key enforcement off: a load in
+ * several transactions may write a reference before the row it points to, so the caller
+ * checks every reference once at the end (foreignKeyViolations). The connection is shared
+ * with the app, so enforcement is back on before anything else can run on it: `load` is
+ * synchronous, and SQLite ignores the pragma inside a transaction, hence the check.
+ */
+export function withoutForeignKeys<T>(db: Db, load: () => T): T {
+  if (db.inTransaction) throw new Error('withoutForeignKeys: foreign keys cannot be switched inside a transaction');
+  db.pragma('foreign_keys = OFF');
+  try {
+    return load();
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
+}
+
+/** A row whose reference points nowhere, as PRAGMA foreign_key_check reports it. */
+export interface ForeignKeyViolation {
+  table: string;
+  rowid: number;
+  parent: string;
+}
+
+/** The first `limit` broken references in the whole database (none is the usual answer). */
+export function foreignKeyViolations(db: Db, limit: number): ForeignKeyViolation[] {
+  const violations: ForeignKeyViolation[] = [];
+  for (const row of db.prepare('PRAGMA foreign_key_check').iterate() as IterableIterator<ForeignKeyViolation>) {
+    violations.push({ table: row.table, rowid: row.rowid, parent: row.parent });
+    if (violations.length === limit) break;
+  }
+  return violations;
 }

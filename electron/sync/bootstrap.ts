@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { SnapshotRecord } from '../../core/sync/protocol';
+import type { SnapshotChunk, SnapshotRecord } from '../../core/sync/protocol';
 import { applyRemoteRecord } from '../store/apply-remote';
-import { withoutSecondaryIndexes } from '../store/bulk';
-import { cachedStatement } from '../store/statements';
+import { dropSecondaryIndexes, foreignKeyViolations, restoreIndexes, withoutForeignKeys } from '../store/bulk';
 import { createLogger } from '../log';
 import { displacedRecorder } from './pull';
 import type { SyncRun } from './run';
@@ -10,11 +9,15 @@ import { syncState, type SnapshotProgress } from './state';
 import { SyncHttpError, SyncNetworkError } from './transport';
 
 // Bootstrap of a new station from a snapshot (docs/sync-protocol.md "Bootstrap"). Each chunk
-// is checksummed, then staged in sync_snapshot_record together with the number of the next
-// chunk, in one transaction: a broken connection resumes at that chunk. Once every chunk is
-// in, the staged records go into the replica in ONE transaction with deferred foreign keys
-// (chunks are ordered by entity and id, so an assignment comes before its person, and a
-// reference may sit in a later chunk), and the cursor starts at the snapshot's sequence.
+// is checksummed and written straight into the replica together with the number of the next
+// chunk, in one transaction: a broken connection resumes at that chunk. While chunk N is
+// verified and written, chunk N+1 is already on its way, so the server's work overlaps ours
+// (and at most two chunks are in memory). Chunks are ordered by entity and id, not by
+// dependency, so they are written with foreign keys off and every reference is checked once
+// at the end. The synced tables' secondary indexes stay dropped until then (their definitions
+// are kept in sync_state, so a bootstrap resumed after a crash still rebuilds them). Only the
+// final transaction — indexes, reference check, cursor at the snapshot's sequence — marks the
+// replica bootstrapped; until then the status says it is incomplete.
 
 const log = createLogger('sync.bootstrap');
 
@@ -25,51 +28,62 @@ export function chunkChecksum(records: readonly SnapshotRecord[]): string {
 async function startSnapshot(run: SyncRun): Promise<SnapshotProgress> {
   const manifest = await run.transport.createSnapshot();
   const progress: SnapshotProgress = { ...manifest, next: 0 };
-  run.db.transaction(() => {
-    run.db.exec('DELETE FROM sync_snapshot_record');
-    syncState.setSnapshot(run.db, progress);
+  const { db } = run;
+  db.transaction(() => {
+    syncState.setSnapshot(db, progress);
+    // a restarted bootstrap finds them dropped already
+    if (!syncState.droppedIndexes(db)) syncState.setDroppedIndexes(db, dropSecondaryIndexes(db));
   })();
   log.info({ snapshotId: manifest.snapshotId, chunks: manifest.chunks, records: manifest.records }, 'snapshot started');
   return progress;
 }
 
-async function fetchChunks(run: SyncRun, progress: SnapshotProgress): Promise<void> {
-  const stage = cachedStatement(run.db, 'INSERT OR REPLACE INTO sync_snapshot_record (entity, id, version, data) VALUES (?, ?, ?, ?)');
-  while (progress.next < progress.chunks) {
+function applyChunk(run: SyncRun, progress: SnapshotProgress, chunk: SnapshotChunk): void {
+  if (chunk.index !== progress.next || chunkChecksum(chunk.records) !== chunk.checksum) throw new SyncNetworkError('snapshot_checksum');
+  const { db } = run;
+  const at = run.now();
+  const next = { ...progress, next: progress.next + 1 };
+  withoutForeignKeys(db, () =>
+    db.transaction(() => {
+      const onDisplaced = displacedRecorder(db, at);
+      for (const r of chunk.records) applyRemoteRecord(db, { entity: r.entity, id: r.id, fields: r.data, version: r.version, at }, 'insert', onDisplaced);
+      syncState.setSnapshot(db, next);
+    })(),
+  );
+  progress.next = next.next;
+}
+
+async function applyChunks(run: SyncRun, progress: SnapshotProgress): Promise<void> {
+  const request = (index: number): Promise<SnapshotChunk> => {
+    const reply = run.transport.snapshotChunk(progress.snapshotId, index);
+    // awaited below, or dropped when an earlier chunk fails: that must not count as unhandled
+    reply.catch(() => undefined);
+    return reply;
+  };
+  let pending = progress.next < progress.chunks ? request(progress.next) : null;
+  while (pending) {
     run.progress('bootstrap', progress.next, progress.chunks);
-    const chunk = await run.transport.snapshotChunk(progress.snapshotId, progress.next);
-    if (chunk.index !== progress.next || chunkChecksum(chunk.records) !== chunk.checksum) {
-      throw new SyncNetworkError('snapshot_checksum');
-    }
-    const next = { ...progress, next: progress.next + 1 };
-    run.db.transaction(() => {
-      for (const r of chunk.records) stage.run(r.entity, r.id, r.version, JSON.stringify(r.data));
-      syncState.setSnapshot(run.db, next);
-    })();
-    progress.next = next.next;
+    const chunk = await pending;
+    pending = progress.next + 1 < progress.chunks ? request(progress.next + 1) : null;
+    applyChunk(run, progress, chunk);
   }
 }
 
-function applyStaged(run: SyncRun, progress: SnapshotProgress): void {
+/** Checks every reference, rebuilds the indexes and marks the replica bootstrapped, in one transaction. */
+function finish(run: SyncRun, progress: SnapshotProgress): void {
   const { db } = run;
-  const at = run.now();
-  const page = cachedStatement(db, 'SELECT rowid, entity, id, version, data FROM sync_snapshot_record WHERE rowid > ? ORDER BY rowid LIMIT 2000');
+  const broken = foreignKeyViolations(db, 5);
+  if (broken.length > 0) {
+    // Record contents are read live, so a record may already point at one created after the
+    // snapshot's sequence. A later snapshot holds both: the next attempt takes one (the rows
+    // written so far stay and are overwritten).
+    log.error({ snapshotId: progress.snapshotId, broken }, 'snapshot references records it does not hold; a new one will be taken');
+    syncState.setSnapshot(db, null);
+    throw new SyncNetworkError('snapshot_foreign_key');
+  }
   db.transaction(() => {
-    db.pragma('defer_foreign_keys = ON');
-    const onDisplaced = displacedRecorder(db, at);
-    withoutSecondaryIndexes(db, () => {
-      let after = 0;
-      for (;;) {
-        const rows = page.all(after) as { rowid: number; entity: SnapshotRecord['entity']; id: string; version: number; data: string }[];
-        if (rows.length === 0) break;
-        for (const r of rows) {
-          const record = { entity: r.entity, id: r.id, fields: JSON.parse(r.data) as Record<string, unknown>, version: r.version, at };
-          applyRemoteRecord(db, record, 'insert', onDisplaced);
-        }
-        after = rows[rows.length - 1]!.rowid;
-      }
-    });
-    db.exec('DELETE FROM sync_snapshot_record');
+    restoreIndexes(db, syncState.droppedIndexes(db) ?? []);
+    syncState.setDroppedIndexes(db, null);
     syncState.setCursor(db, progress.seq);
     syncState.setSnapshot(db, null);
     syncState.setBootstrapped(db);
@@ -80,15 +94,15 @@ function applyStaged(run: SyncRun, progress: SnapshotProgress): void {
 export async function bootstrap(run: SyncRun): Promise<void> {
   let progress = syncState.snapshot(run.db) ?? (await startSnapshot(run));
   try {
-    await fetchChunks(run, progress);
+    await applyChunks(run, progress);
   } catch (error) {
-    // the server no longer has this snapshot: take a new one (the staged rows are discarded)
+    // the server no longer has this snapshot: take a new one (what is written stays and is overwritten)
     if (!(error instanceof SyncHttpError && error.status === 404)) throw error;
     log.warn({ snapshotId: progress.snapshotId }, 'snapshot gone, starting over');
     progress = await startSnapshot(run);
-    await fetchChunks(run, progress);
+    await applyChunks(run, progress);
   }
   run.progress('bootstrap', progress.chunks, progress.chunks);
-  applyStaged(run, progress);
+  finish(run, progress);
   log.info({ seq: progress.seq, records: progress.records }, 'bootstrap complete');
 }

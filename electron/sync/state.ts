@@ -1,3 +1,4 @@
+import type { SecondaryIndex } from '../store/bulk';
 import type { Db } from '../store/db';
 import { cachedStatement } from '../store/statements';
 
@@ -13,7 +14,7 @@ export interface Enrollment {
   streetName: string;
 }
 
-/** A bootstrap in progress: the chunks before `next` are staged locally. */
+/** A bootstrap in progress: the chunks before `next` are in the replica. */
 export interface SnapshotProgress {
   snapshotId: string;
   seq: number;
@@ -27,7 +28,7 @@ export interface LastError {
   at: string;
 }
 
-type Key = 'enrollment' | 'cursor' | 'bootstrapped' | 'snapshot' | 'lastSyncAt' | 'lastError' | 'clientTooOld';
+type Key = 'enrollment' | 'cursor' | 'bootstrapped' | 'snapshot' | 'droppedIndexes' | 'lastSyncAt' | 'lastError' | 'clientTooOld';
 
 function read<T>(db: Db, key: Key): T | null {
   const row = cachedStatement(db, 'SELECT value FROM sync_state WHERE key = ?').get(key) as { value: string } | undefined;
@@ -54,6 +55,9 @@ export const syncState = {
   setBootstrapped: (db: Db) => write(db, 'bootstrapped', true),
   snapshot: (db: Db) => read<SnapshotProgress>(db, 'snapshot'),
   setSnapshot: (db: Db, progress: SnapshotProgress | null) => write(db, 'snapshot', progress),
+  /** Secondary indexes a bootstrap dropped and has not rebuilt yet (electron/store/bulk.ts). */
+  droppedIndexes: (db: Db) => read<SecondaryIndex[]>(db, 'droppedIndexes'),
+  setDroppedIndexes: (db: Db, indexes: SecondaryIndex[] | null) => write(db, 'droppedIndexes', indexes),
   lastSyncAt: (db: Db) => read<string>(db, 'lastSyncAt'),
   setLastSyncAt: (db: Db, at: string) => write(db, 'lastSyncAt', at),
   lastError: (db: Db) => read<LastError>(db, 'lastError'),
