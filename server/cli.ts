@@ -4,14 +4,18 @@ import { createDistrict, createStreet, issueEnrollmentCode, listDevices, revokeD
 import { importDemo } from './admin/demo';
 import type { Db } from './db/db';
 import { openDatabase } from './db/open';
-import { buildApp } from './http/app';
+import { buildApp, type ServerOptions } from './http/app';
 import { createServerLogger } from './log';
 
-// npm run server -- [--port N] [--host H] [--data-dir DIR]
+// npm run server -- [--port N] [--host H] [--data-dir DIR] [tuning flags]
 // npm run server -- admin <command> [options]        (docs/server.md)
 
 const USAGE = `GridDesk district server
   npm run server -- [--port 8787] [--host 127.0.0.1] [--data-dir DIR]
+      [--rate-limit 600] [--enroll-rate-limit 20] [--heartbeat-ms 15000] [--snapshot-chunk-size 5000]
+      --port 0 picks a free port; the "listening on" line says which.
+      --rate-limit: requests per minute per device; --enroll-rate-limit: enrollments per minute per IP;
+      --heartbeat-ms: SSE ping interval; --snapshot-chunk-size: records per snapshot chunk.
   npm run server -- admin create-district --code 610116000000 --name 长安区
   npm run server -- admin create-street --code 610116001000 --name 韦曲街道 [--district CODE]
   npm run server -- admin import-demo [--scale street|district]
@@ -103,22 +107,46 @@ async function admin(command: string | undefined, args: string[], dataDir: strin
   });
 }
 
+/** A whole number from `min` to `max`, or `undefined` when the flag is absent. */
+function wholeNumber(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) fail(`--${flag} must be a whole number from ${min} to ${max}`);
+  return Number(raw);
+}
+
+const perMinute = (max: number | undefined): ServerOptions['rateLimit'] => (max === undefined ? undefined : { max, timeWindowMs: 60_000 });
+
 async function serve(args: string[], dataDir: string): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'enroll-rate-limit': { type: 'string' },
+      'heartbeat-ms': { type: 'string' },
+      'snapshot-chunk-size': { type: 'string' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {
     print(USAGE);
     return;
   }
-  const port = Number(values.port ?? process.env.PORT ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a port number');
+  const port = wholeNumber('port', values.port ?? process.env.PORT, 0, 65535) ?? 8787;
   const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+  // validated before the database opens, so a typo costs no migration run
+  const tuning = {
+    rateLimit: perMinute(wholeNumber('rate-limit', values['rate-limit'], 1, 1_000_000)),
+    enrollRateLimit: perMinute(wholeNumber('enroll-rate-limit', values['enroll-rate-limit'], 1, 1_000_000)),
+    heartbeatMs: wholeNumber('heartbeat-ms', values['heartbeat-ms'], 100, 600_000),
+    snapshotChunkSize: wholeNumber('snapshot-chunk-size', values['snapshot-chunk-size'], 1, 50_000),
+  };
   const logger = createServerLogger();
   const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'] ? resolve(values['data-dir']) : dataDir });
-  const { app } = await buildApp({ db, logger });
+  const { app } = await buildApp({ db, logger, ...tuning });
   const address = await app.listen({ port, host });
   print(`GridDesk district server listening on ${address} (${db.kind})`);
   const stop = async (): Promise<void> => {

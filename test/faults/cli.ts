@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 
 // npm run test:faults -- --runs N [--pg] [--trace]   N random seeds beyond the fixed CI set
 // npm run test:faults -- --seed S [--pg] [--trace]   replay one seed (prints its trace)
+// --pg: PostgreSQL (GRIDDESK_TEST_PG_URL) with two server processes instead of PGlite in-process.
 // Exit code 1 when any run breaks an invariant; each failure prints its seed and replay line.
 
 const USAGE = 'usage: npm run test:faults -- (--runs N | --seed S) [--pg] [--trace]';

@@ -3,7 +3,7 @@ import { pgBackend, type Backend } from './backend';
 import { failureReport, runScenario } from './run';
 import { PG_SEEDS } from './seeds';
 
-// The same runs against real PostgreSQL with TWO server instances on one database, requests
+// The same runs against real PostgreSQL with TWO server processes on one database, requests
 // alternating between them: whatever a server kept only in memory would show here. Skipped
 // only when GRIDDESK_SKIP_PG=1 says so (like test/server).
 
@@ -11,12 +11,12 @@ const skip = process.env.GRIDDESK_SKIP_PG === '1';
 let backend: Backend;
 beforeAll(async () => {
   if (!skip) backend = await pgBackend();
-});
+}, 60_000);
 afterAll(async () => {
   await backend?.close();
-});
+}, 30_000);
 
-describe.skipIf(skip)('seeded fault runs (PostgreSQL, two server instances)', () => {
+describe.skipIf(skip)('seeded fault runs (PostgreSQL, two server processes)', () => {
   it.each(PG_SEEDS)('seed %i keeps every invariant', async (seed) => {
     const result = await runScenario(backend, seed);
     if (result.violations.length > 0) throw new Error(failureReport(result));

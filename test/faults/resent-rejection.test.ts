@@ -14,10 +14,11 @@ let backend: Backend;
 let proxy: FaultProxy;
 const stations: SyncStation[] = [];
 
+// PGlite's first start (WASM, initdb) can take over vitest's 10 s on a busy two-core machine
 beforeAll(async () => {
   backend = await pgliteBackend();
   proxy = await startFaultProxy(backend.url);
-});
+}, 60_000);
 afterAll(async () => {
   for (const s of stations) {
     await s.engine.stop();

@@ -261,6 +261,9 @@ export async function runScenario(backend: Backend, seed: number, limits?: Scena
   } finally {
     await run.close();
   }
+  // a server that died mid-run may leave the others to converge alone: the run still fails
+  const crash = backend.crashed();
+  if (crash) violations.push(crash);
   const faults = [...run.nodes, ...(run.other ? [run.other] : [])].reduce((s, n) => s + n.link.injected.length, 0);
   const issues = run.trace.filter((l) => l.includes('->')).length;
   return { seed, backend: backend.name, violations, trace: run.trace, ms: Date.now() - started, stats: { ops: scenario.ops.length, stations: run.nodes.length, faults, issues } };

@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db as ServerDb } from '../../server/db/db';
 import { migrate } from '../../server/db/migrate';
@@ -8,7 +6,7 @@ import { createPgDatabase } from '../server/harness';
 import { seededRandom, startFaultProxy, type FaultProxy } from '../sync/fault-proxy';
 import { newStreet, openSyncStation, enrollmentCode, type SyncStation } from '../sync/harness';
 import { checkReplica, checkServer, checkStation, serverView } from './check';
-import { exited, printed, QUIET, tsx } from './process';
+import { exited, startServerProcess, type ServerProcess } from './process';
 
 // The district server PROCESS killed with SIGKILL while it applies a push batch (PostgreSQL
 // rolls the open transaction back, or it had committed and the reply is lost), then a new
@@ -19,39 +17,23 @@ const skip = process.env.GRIDDESK_SKIP_PG === '1';
 const PEOPLE = 600;
 let database: { url: string; drop(): Promise<void> };
 let admin: ServerDb;
-let port: number;
-let server: ChildProcess | null = null;
+let server: ServerProcess | null = null;
 let proxy: FaultProxy;
 let station: SyncStation | null = null;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port: p } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return p;
-}
-
-async function startServerProcess(): Promise<ChildProcess> {
-  const child = tsx('server/cli.ts', ['--port', String(port), '--host', '127.0.0.1'], { ...QUIET, DATABASE_URL: database.url });
-  await printed(child, /listening on/);
-  return child;
-}
 
 beforeAll(async () => {
   if (skip) return;
   database = await createPgDatabase();
   admin = openPg(database.url, { max: 2 });
   await migrate(admin);
-  port = await freePort();
-  server = await startServerProcess();
-  proxy = await startFaultProxy(`http://127.0.0.1:${port}`);
+  server = await startServerProcess(database.url);
+  proxy = await startFaultProxy(server.url);
 }, 60_000);
 afterAll(async () => {
   if (skip) return;
   await station?.engine.stop();
   station?.close();
-  server?.kill('SIGKILL');
+  await server?.stop();
   await proxy.close();
   await admin.close();
   await database.drop();
@@ -74,13 +56,14 @@ describe.skipIf(skip)('the server restarted mid-batch', () => {
       const victim = server!;
       // forwarded at once; the server dies a few ms into the batch (before or after its commit)
       proxy.setRule((r) => {
-        if (r.path === '/v1/push' && ++pushes === killAt) setTimeout(() => victim.kill('SIGKILL'), after);
+        if (r.path === '/v1/push' && ++pushes === killAt) setTimeout(() => victim.child.kill('SIGKILL'), after);
         return undefined;
       });
       await expect(s.engine.syncNow()).rejects.toThrow();
-      await exited(victim);
+      await exited(victim.child);
       proxy.setRule(null);
-      server = await startServerProcess();
+      // the proxy's upstream: the same port
+      server = await startServerProcess(database.url, ['--port', new URL(victim.url).port]);
     }
     for (let round = 0; round < 20 && s.engine.status().pending > 0; round++) await s.engine.syncNow().catch(() => undefined);
     await s.engine.syncNow();

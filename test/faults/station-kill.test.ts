@@ -19,10 +19,11 @@ let backend: Backend;
 let proxy: FaultProxy;
 const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-kill-'));
 
+// PGlite's first start (WASM, initdb) can take over vitest's 10 s on a busy two-core machine
 beforeAll(async () => {
   backend = await pgliteBackend();
   proxy = await startFaultProxy(backend.url);
-});
+}, 60_000);
 afterAll(async () => {
   await proxy.close();
   await backend.close();
