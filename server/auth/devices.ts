@@ -59,6 +59,7 @@ export function withDevice<T>(
          FROM device d LEFT JOIN street s ON s.id = d.street_id
         WHERE d.token_hash = $1`,
       [tokenHash],
+      { prepared: true },
     );
     return fn(tx, deviceContext(rows.rows[0]));
   });

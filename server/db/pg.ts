@@ -1,13 +1,27 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { assertChannel, type Db, type Queryable, type QueryResult, type Unlisten } from './db';
+import { assertChannel, type Db, type Queryable, type QueryOptions, type QueryResult, type Unlisten } from './db';
 
 // PostgreSQL through a pool. LISTEN needs its own long-lived connection: one per process,
 // shared by every SSE stream of that process, re-established after an error.
 
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name, derived from its text: one text, one name, on every connection. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `gd_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
   return {
-    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const result = await client.query(sql, params ? [...params] : undefined);
+    async query<Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
+      const values = params ? [...params] : undefined;
+      const result = options?.prepared ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql, values);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(sql: string): Promise<void> {
@@ -95,7 +109,7 @@ export function openPg(connectionString: string, options: { max?: number } = {})
   const direct = wrap(pool);
   return {
     kind: 'pg',
-    query: (sql, params) => direct.query(sql, params),
+    query: (sql, params, queryOptions) => direct.query(sql, params, queryOptions),
     exec: (sql) => direct.exec(sql),
     async transaction(fn) {
       const client = await pool.connect();

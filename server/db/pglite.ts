@@ -4,6 +4,7 @@ import { assertChannel, type Db, type Queryable, type QueryResult } from './db';
 
 // Embedded PostgreSQL (WASM). One connection, so PGlite serialises transactions itself.
 // It runs as a superuser: request transactions still SET LOCAL ROLE, so RLS applies here too.
+// QueryOptions.prepared is ignored: there is no connection round trip to save in process.
 
 function wrap(target: Pick<PGlite, 'query' | 'exec'>): Queryable {
   return {

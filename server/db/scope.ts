@@ -35,6 +35,7 @@ export function withAppScope<T>(db: Db, scope: Scope, fn: (tx: Queryable) => Pro
         // none given: keep the database's own default
         scope.statementTimeoutMs ? String(Math.floor(scope.statementTimeoutMs)) : null,
       ],
+      { prepared: true },
     );
     return fn(tx);
   });

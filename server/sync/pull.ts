@@ -25,6 +25,7 @@ export async function pull(tx: Queryable, streetId: string, after: number, limit
     `SELECT seq, entity, id, op, fields, version, device_id, mid, server_time
        FROM change WHERE street_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     [streetId, after, limit + 1],
+    { prepared: true },
   );
   const hasMore = rows.rows.length > limit;
   const page = rows.rows.slice(0, limit);
