@@ -107,10 +107,10 @@ async function admin(command: string | undefined, args: string[], dataDir: strin
   });
 }
 
-/** A whole number from `min` to `max`, or `undefined` when the flag is absent. */
-function wholeNumber(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
+/** A whole number from `min` to `max`, or `undefined` when the setting is absent. */
+function wholeNumber(setting: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) fail(`--${flag} must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) fail(`${setting} must be a whole number from ${min} to ${max}`);
   return Number(raw);
 }
 
@@ -135,14 +135,14 @@ async function serve(args: string[], dataDir: string): Promise<void> {
     print(USAGE);
     return;
   }
-  const port = wholeNumber('port', values.port ?? process.env.PORT, 0, 65535) ?? 8787;
+  const port = (values.port === undefined ? wholeNumber('PORT', process.env.PORT, 0, 65535) : wholeNumber('--port', values.port, 0, 65535)) ?? 8787;
   const host = values.host ?? process.env.HOST ?? '127.0.0.1';
   // validated before the database opens, so a typo costs no migration run
   const tuning = {
-    rateLimit: perMinute(wholeNumber('rate-limit', values['rate-limit'], 1, 1_000_000)),
-    enrollRateLimit: perMinute(wholeNumber('enroll-rate-limit', values['enroll-rate-limit'], 1, 1_000_000)),
-    heartbeatMs: wholeNumber('heartbeat-ms', values['heartbeat-ms'], 100, 600_000),
-    snapshotChunkSize: wholeNumber('snapshot-chunk-size', values['snapshot-chunk-size'], 1, 50_000),
+    rateLimit: perMinute(wholeNumber('--rate-limit', values['rate-limit'], 1, 1_000_000)),
+    enrollRateLimit: perMinute(wholeNumber('--enroll-rate-limit', values['enroll-rate-limit'], 1, 1_000_000)),
+    heartbeatMs: wholeNumber('--heartbeat-ms', values['heartbeat-ms'], 100, 600_000),
+    snapshotChunkSize: wholeNumber('--snapshot-chunk-size', values['snapshot-chunk-size'], 1, 50_000),
   };
   const logger = createServerLogger();
   const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'] ? resolve(values['data-dir']) : dataDir });
