@@ -74,7 +74,7 @@ export async function startServerProcess(databaseUrl: string, args: readonly str
         reject(new Error(`exited (${signal ?? `code ${code}`}) before listening`));
       });
     });
-    const health = await fetch(`${url}/health`);
+    const health = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
     if (!health.ok) throw new Error(`/health answered ${health.status}`);
     return { child, url, tail, stop };
   } catch (error) {
