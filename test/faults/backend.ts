@@ -38,11 +38,9 @@ const SERVER_OPTIONS: Omit<ServerOptions, 'db'> = {
 };
 
 const SERVER_FLAGS = [
-  ['--rate-limit', PER_MINUTE],
-  ['--enroll-rate-limit', PER_MINUTE],
-  ['--heartbeat-ms', HEARTBEAT_MS],
-  ['--snapshot-chunk-size', SNAPSHOT_CHUNK_SIZE],
-].flatMap(([flag, value]) => [String(flag), String(value)]);
+  ...['--rate-limit', `${PER_MINUTE}`, '--enroll-rate-limit', `${PER_MINUTE}`],
+  ...['--heartbeat-ms', `${HEARTBEAT_MS}`, '--snapshot-chunk-size', `${SNAPSHOT_CHUNK_SIZE}`],
+];
 
 // The processes log warnings and errors into the tail a crash report shows, never to the
 // test output.
@@ -88,8 +86,9 @@ export async function pgBackend(): Promise<Backend> {
       // 'close', not 'exit': the tail then holds everything the process wrote
       s.child.once('close', (code, signal) => {
         if (closing) return;
-        crash = `server process ${i + 1} (pid ${s.child.pid}) exited (${signal ?? `code ${code}`}) while the backend was open; its last output:\n${s.tail()}`;
-        process.stderr.write(`${crash}\n`);
+        const report = `server process ${i + 1} (pid ${s.child.pid}) exited (${signal ?? `code ${code}`}) while the backend was open; its last output:\n${s.tail()}`;
+        process.stderr.write(`${report}\n`);
+        crash ??= report;
       });
     }
     balancer = await startRoundRobin(servers.map((s) => s.url));
