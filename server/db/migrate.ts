@@ -23,10 +23,12 @@ export class DatabaseFromTheFuture extends Error {
  */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
   const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   return db.transaction(async (tx) => {
+    // the lock comes first: two servers starting together on an empty database would otherwise
+    // race on CREATE TABLE IF NOT EXISTS (a duplicate pg_type row fails one of them)
     await tx.query('SELECT pg_advisory_xact_lock(7100116)');
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const rows = (await tx.query<{ v: unknown }>('SELECT coalesce(max(version), 0) AS v FROM schema_migrations')).rows;
     let current = num(rows[0]?.v ?? 0);
     if (current > known) throw new DatabaseFromTheFuture(current, known);

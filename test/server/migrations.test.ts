@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseFromTheFuture, migrate, schemaVersion } from '../../server/db/migrate';
 import { MIGRATIONS } from '../../server/db/migrations';
-import { FACTORIES, type TestDb } from './harness';
+import { openPg } from '../../server/db/pg';
+import { createPgDatabase, FACTORIES, type TestDb } from './harness';
 
 describe.each(FACTORIES)('migrations on $name', (factory) => {
   let t: TestDb;
@@ -60,4 +61,22 @@ describe.each(FACTORIES)('migrations on $name', (factory) => {
     const half = await t.db.query(`SELECT 1 FROM pg_class WHERE relname = 'half_done'`);
     expect(half.rows).toHaveLength(0);
   });
+});
+
+describe.skipIf(process.env.GRIDDESK_SKIP_PG === '1')('migrations started together on PostgreSQL', () => {
+  it('four servers migrating one empty database at once all succeed', async () => {
+    const created = await createPgDatabase();
+    const dbs = [0, 1, 2, 3].map(() => openPg(created.url, { max: 1 }));
+    try {
+      // connected first, so the four migrations really start at the same moment
+      await Promise.all(dbs.map((db) => db.query('SELECT 1')));
+      const reached = await Promise.all(dbs.map((db) => migrate(db)));
+      expect(new Set(reached)).toEqual(new Set([MIGRATIONS.at(-1)?.version]));
+      const rows = await dbs[0]!.query('SELECT version FROM schema_migrations');
+      expect(rows.rows).toHaveLength(MIGRATIONS.length);
+    } finally {
+      for (const db of dbs) await db.close();
+      await created.drop();
+    }
+  }, 30_000);
 });
