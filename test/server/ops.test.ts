@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,16 +132,37 @@ describe('logging', () => {
   });
 });
 
+const run = (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+
+describe('server CLI flags', () => {
+  it.each([
+    [['--snapshot-chunk-size', '0'], '--snapshot-chunk-size'],
+    [['--heartbeat-ms', 'soon'], '--heartbeat-ms'],
+    [['--rate-limit', '0'], '--rate-limit'],
+    [['--port', '70000'], '--port'],
+  ])('%j stops with a clear message and exit code 2, before any database opens', async (args, named) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-cli-'));
+    try {
+      const result = await run([...args, '--data-dir', dataDir], { ...process.env, DATABASE_URL: '' });
+      expect(result.code).toBe(2);
+      expect(result.err).toContain(named);
+      expect(result.err).toContain('npm run server');
+      expect(existsSync(join(dataDir, 'pglite'))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe.skipIf(!FACTORIES.some((f) => f.name === 'pg'))('the CLI against PostgreSQL', () => {
-  const run = (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('close', (code) => resolve({ code, out, err }));
-    });
 
   it('admin commands and the server run against DATABASE_URL', async () => {
     const created = await createPgDatabase();
