@@ -63,6 +63,7 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
       `SELECT d.last_mid, d.revoked_at, q.seq FROM device d, street_seq q
         WHERE d.id = $1 AND q.street_id = $2 FOR UPDATE OF d, q`,
       [device.id, device.streetId],
+      { prepared: true },
     )
   ).rows[0];
   if (!locked) throw new Error(`device ${device.id} or the sequence row of street ${device.streetId} is missing`);
@@ -80,13 +81,13 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
 
   const batchMax = request.mutations.reduce((max, m) => Math.max(max, m.mid), 0);
   const ackedThrough = Math.max(lastMid, batchMax);
-  await tx.query('UPDATE device SET last_mid = $2, last_seen_at = now(), schema_version = coalesce($3, schema_version) WHERE id = $1', [
-    device.id,
-    ackedThrough,
-    options.schemaVersion ?? null,
-  ]);
+  await tx.query(
+    'UPDATE device SET last_mid = $2, last_seen_at = now(), schema_version = coalesce($3, schema_version) WHERE id = $1',
+    [device.id, ackedThrough, options.schemaVersion ?? null],
+    { prepared: true },
+  );
   if (result.seq !== startSeq) {
-    await tx.query('UPDATE street_seq SET seq = $2 WHERE street_id = $1', [device.streetId, result.seq]);
+    await tx.query('UPDATE street_seq SET seq = $2 WHERE street_id = $1', [device.streetId, result.seq], { prepared: true });
     await notifySeq(tx, device.streetId, result.seq);
   }
   return {

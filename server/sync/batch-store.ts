@@ -88,11 +88,16 @@ export class BatchStore implements ApplyStore {
     }
     if (wanted.size > 0) {
       const keys = [...wanted.values()];
+      // One primary-key probe per key (LATERAL … OFFSET 0 keeps the planner from flattening it):
+      // a plain join was planned as a scan of the whole street hashed against the keys, because
+      // the row-level security condition makes a street look like a few hundred rows: O(street)
+      // per batch instead of O(batch).
       const rows = await tx.query<Row>(
         `SELECT r.entity, r.id, r.street_id, r.data, r.version
            FROM unnest($1::text[], $2::text[]) AS k(entity, id)
-           JOIN record r ON r.entity = k.entity COLLATE "C" AND r.id = k.id COLLATE "C"`,
+           CROSS JOIN LATERAL (SELECT * FROM record x WHERE x.entity = k.entity COLLATE "C" AND x.id = k.id COLLATE "C" OFFSET 0) r`,
         [keys.map((k) => k[0]), keys.map((k) => k[1])],
+        { prepared: true },
       );
       for (const [k] of wanted) store.cache.set(k, null);
       for (const r of rows.rows) store.cache.set(key(r.entity, r.id), { streetId: r.street_id, data: r.data, version: num(r.version) });
@@ -114,6 +119,7 @@ export class BatchStore implements ApplyStore {
        UNION ALL
        SELECT entity, id, street_id, data, version, data->>'residentId' FROM record
         WHERE street_id = $1 AND entity = 'person' AND data->>'residentId' IS NOT NULL AND data->>'residentId' = ANY($4::text[])`,
+      // not prepared: a generic plan cannot see the value lists and scans the street instead of the partial indexes
       [this.scope.streetId, list('gridUnit'), list('orgUnit'), list('person')],
     );
     for (const r of rows.rows) {

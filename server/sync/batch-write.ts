@@ -31,10 +31,14 @@ export async function flushBatch(
     );
   }
   if (updates.length > 0) {
+    // Each row is found by a primary-key probe (LATERAL … OFFSET 0) and updated by its ctid:
+    // joined directly, the planner hashed the whole street against the batch (see batch-store.ts).
     const result = await tx.query(
       `UPDATE record r SET data = u.data, version = u.version, updated_seq = u.seq, updated_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS u(entity text, id text, data jsonb, version int, seq bigint)
-        WHERE r.entity = u.entity COLLATE "C" AND r.id = u.id COLLATE "C"`,
+         FROM (SELECT u.data, u.version, u.seq, k.tid
+                 FROM jsonb_to_recordset($1::jsonb) AS u(entity text, id text, data jsonb, version int, seq bigint)
+                 CROSS JOIN LATERAL (SELECT x.ctid AS tid FROM record x WHERE x.entity = u.entity COLLATE "C" AND x.id = u.id COLLATE "C" OFFSET 0) k) u
+        WHERE r.ctid = u.tid`,
       [rowsOf(updates.map((w) => ({ entity: w.entity, id: w.id, data: w.data, version: w.version, seq: w.updatedSeq })))],
     );
     if (result.rowCount !== updates.length) throw new PlanMiss(`updated ${result.rowCount} of ${updates.length} records`);

@@ -15,17 +15,16 @@ export async function loadRecord(tx: Queryable, entity: SyncedEntity, id: string
   const rows = await tx.query<{ street_id: string | null; data: Doc; version: unknown }>(
     'SELECT street_id, data, version FROM record WHERE entity = $1 AND id = $2',
     [entity, id],
+    { prepared: true },
   );
   const row = rows.rows[0];
   return row ? { streetId: row.street_id, data: row.data, version: num(row.version) } : null;
 }
 
 export async function loadInStreet(tx: Queryable, entity: SyncedEntity, id: string, streetId: string): Promise<Doc | null> {
-  const rows = await tx.query<{ data: Doc }>('SELECT data FROM record WHERE entity = $1 AND id = $2 AND street_id = $3', [
-    entity,
-    id,
-    streetId,
-  ]);
+  const rows = await tx.query<{ data: Doc }>('SELECT data FROM record WHERE entity = $1 AND id = $2 AND street_id = $3', [entity, id, streetId], {
+    prepared: true,
+  });
   return rows.rows[0]?.data ?? null;
 }
 
@@ -41,6 +40,7 @@ export async function findSameValue(
   const rows = await tx.query<{ id: string; data: Doc; version: unknown }>(
     `SELECT id, data, version FROM record
       WHERE entity = $1 AND street_id = $2 AND data->>'${field}' = $3 AND id <> $4 LIMIT 1`,
+    // not prepared: a generic plan cannot tell which partial unique index the entity selects
     [entity, streetId, value, exceptId],
   );
   const row = rows.rows[0];
@@ -59,6 +59,7 @@ export async function insertRecord(
     `INSERT INTO record (entity, id, street_id, data, version, created_seq, updated_seq)
      VALUES ($1, $2, $3, $4::jsonb, 1, $5, $5)`,
     [r.entity, r.id, r.streetId, JSON.stringify(r.data), r.seq],
+    { prepared: true },
   );
 }
 
@@ -69,6 +70,7 @@ export async function updateRecord(
   await tx.query(
     `UPDATE record SET data = $3::jsonb, version = $4, updated_seq = $5, updated_at = now() WHERE entity = $1 AND id = $2`,
     [r.entity, r.id, JSON.stringify(r.data), r.version, r.seq],
+    { prepared: true },
   );
 }
 
@@ -90,5 +92,6 @@ export async function appendChange(tx: Queryable, c: ChangeEntry): Promise<void>
     `INSERT INTO change (street_id, seq, entity, id, op, fields, version, device_id, mid, device_at)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10)`,
     [c.streetId, c.seq, c.entity, c.id, c.op, JSON.stringify(c.fields), c.version, c.deviceId, c.mid, c.deviceAt],
+    { prepared: true },
   );
 }
