@@ -27,6 +27,8 @@ export interface RecordWrite {
   updatedSeq: number;
   /** Not in the database before this batch: INSERT, else UPDATE. */
   isNew: boolean;
+  /** For an UPDATE: the document as the database holds it (the flush sends only what differs). */
+  stored: Doc | null;
 }
 
 const key = (entity: SyncedEntity, id: string): string => `${entity}\u0000${id}`;
@@ -187,7 +189,7 @@ export class BatchStore implements ApplyStore {
     if (this.cache.get(k)) throw new PlanMiss('insert of a known record');
     this.reindex(r.entity, r.id, null, r.data);
     this.cache.set(k, { streetId: r.streetId, data: r.data, version: 1 });
-    this.writes.set(k, { ...r, version: 1, createdSeq: r.seq, updatedSeq: r.seq, isNew: true });
+    this.writes.set(k, { ...r, version: 1, createdSeq: r.seq, updatedSeq: r.seq, isNew: true, stored: null });
   }
 
   async update(r: { entity: SyncedEntity; id: string; data: Doc; version: number; seq: number }): Promise<void> {
@@ -198,7 +200,19 @@ export class BatchStore implements ApplyStore {
     this.cache.set(k, { streetId: current.streetId, data: r.data, version: r.version });
     const w = this.writes.get(k);
     if (w) Object.assign(w, { data: r.data, version: r.version, updatedSeq: r.seq });
-    else this.writes.set(k, { entity: r.entity, id: r.id, streetId: current.streetId, data: r.data, version: r.version, createdSeq: r.seq, updatedSeq: r.seq, isNew: false });
+    else {
+      this.writes.set(k, {
+        entity: r.entity,
+        id: r.id,
+        streetId: current.streetId,
+        data: r.data,
+        version: r.version,
+        createdSeq: r.seq,
+        updatedSeq: r.seq,
+        isNew: false,
+        stored: current.data,
+      });
+    }
   }
 
   async appendChange(c: ChangeEntry): Promise<void> {

@@ -1,7 +1,8 @@
 import type { Rejection as WireRejection } from '../../core/sync/protocol';
 import type { Queryable } from '../db/db';
 import { printable } from './apply-one';
-import type { BatchStore } from './batch-store';
+import type { Doc } from './entities';
+import type { BatchStore, RecordWrite } from './batch-store';
 import { PlanMiss } from './batch-store';
 
 // Flushes a decided batch with one multi-row statement per table (unnest of parallel arrays):
@@ -31,15 +32,26 @@ export async function flushBatch(
     );
   }
   if (updates.length > 0) {
+    // Only what differs from the stored document travels, merged by jsonb `||` (top-level keys,
+    // the right side wins: the same merge as apply-one's `{...current.data, ...fields}`). An
+    // update's document is the stored one spread with patches, so an untouched key keeps the
+    // very same value: a reference comparison finds the patch, and an equal value sent again
+    // is harmless. Most of an update batch's bytes were the unchanged rest of each document.
+    const patchOf = (w: RecordWrite): Doc => {
+      const stored = w.stored ?? {};
+      const patch: Doc = {};
+      for (const [key, value] of Object.entries(w.data)) if (value !== stored[key]) patch[key] = value;
+      return patch;
+    };
     // Each row is found by a primary-key probe (LATERAL … OFFSET 0) and updated by its ctid:
     // joined directly, the planner hashed the whole street against the batch (see batch-store.ts).
     const result = await tx.query(
-      `UPDATE record r SET data = u.data, version = u.version, updated_seq = u.seq, updated_at = now()
-         FROM (SELECT u.data, u.version, u.seq, k.tid
-                 FROM jsonb_to_recordset($1::jsonb) AS u(entity text, id text, data jsonb, version int, seq bigint)
+      `UPDATE record r SET data = r.data || u.patch, version = u.version, updated_seq = u.seq, updated_at = now()
+         FROM (SELECT u.patch, u.version, u.seq, k.tid
+                 FROM jsonb_to_recordset($1::jsonb) AS u(entity text, id text, patch jsonb, version int, seq bigint)
                  CROSS JOIN LATERAL (SELECT x.ctid AS tid FROM record x WHERE x.entity = u.entity COLLATE "C" AND x.id = u.id COLLATE "C" OFFSET 0) k) u
         WHERE r.ctid = u.tid`,
-      [rowsOf(updates.map((w) => ({ entity: w.entity, id: w.id, data: w.data, version: w.version, seq: w.updatedSeq })))],
+      [rowsOf(updates.map((w) => ({ entity: w.entity, id: w.id, patch: patchOf(w), version: w.version, seq: w.updatedSeq })))],
     );
     if (result.rowCount !== updates.length) throw new PlanMiss(`updated ${result.rowCount} of ${updates.length} records`);
   }
