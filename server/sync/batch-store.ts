@@ -131,6 +131,11 @@ export class BatchStore implements ApplyStore {
     }
   }
 
+  /** The batch's final write of a record, if it wrote one. */
+  written(entity: SyncedEntity, id: string): RecordWrite | undefined {
+    return this.writes.get(key(entity, id));
+  }
+
   /** Writes so far (a rejection must not follow one: see apply-one.ts). */
   get writeCount(): number {
     return this.changes.length + this.conflicts.length;

@@ -2,6 +2,7 @@ import type { Rejection as WireRejection } from '../../core/sync/protocol';
 import type { Queryable } from '../db/db';
 import { printable } from './apply-one';
 import type { Doc } from './entities';
+import type { ChangeEntry } from './records';
 import type { BatchStore, RecordWrite } from './batch-store';
 import { PlanMiss } from './batch-store';
 
@@ -57,14 +58,35 @@ export async function flushBatch(
   }
   const changes = store.changes;
   if (changes.length > 0) {
+    // An insert's change sets exactly the document its new record holds (apply-one hands the
+    // same object to both), unless a later mutation of the batch changed that record. Such a
+    // change travels without its fields (null) and PostgreSQL copies them from the record the
+    // statement above inserted: the largest documents of a batch cross the wire and are parsed once.
+    const asInserted = (c: ChangeEntry): boolean => {
+      const w = c.op === 'insert' ? store.written(c.entity, c.id) : undefined;
+      return w !== undefined && w.isNew && w.data === c.fields;
+    };
     await tx.query(
       `INSERT INTO change (street_id, seq, entity, id, op, fields, version, device_id, mid, device_at)
-       SELECT $1, t.seq, t.entity, t.id, t.op, t.fields, t.version, $2, t.mid, t.device_at
-         FROM jsonb_to_recordset($3::jsonb) AS t(seq bigint, entity text, id text, op text, fields jsonb, version int, mid bigint, device_at text)`,
+       SELECT $1, t.seq, t.entity, t.id, t.op, coalesce(t.fields, r.data), t.version, $2, t.mid, t.device_at
+         FROM jsonb_to_recordset($3::jsonb) AS t(seq bigint, entity text, id text, op text, fields jsonb, version int, mid bigint, device_at text)
+         LEFT JOIN LATERAL (SELECT x.data FROM record x
+                             WHERE t.fields IS NULL AND x.entity = t.entity COLLATE "C" AND x.id = t.id COLLATE "C" OFFSET 0) r ON true`,
       [
         device.streetId,
         device.id,
-        rowsOf(changes.map((c) => ({ seq: c.seq, entity: c.entity, id: c.id, op: c.op, fields: c.fields, version: c.version, mid: c.mid, device_at: c.deviceAt }))),
+        rowsOf(
+          changes.map((c) => ({
+            seq: c.seq,
+            entity: c.entity,
+            id: c.id,
+            op: c.op,
+            fields: asInserted(c) ? null : c.fields,
+            version: c.version,
+            mid: c.mid,
+            device_at: c.deviceAt,
+          })),
+        ),
       ],
     );
   }
