@@ -12,14 +12,6 @@ export interface Scope {
   statementTimeoutMs?: number;
 }
 
-export async function setScope(tx: Queryable, scope: Scope): Promise<void> {
-  await tx.query(
-    `SELECT set_config('griddesk.street_id', $1, true), set_config('griddesk.token_hash', $2, true),
-            set_config('griddesk.code_hash', $3, true)`,
-    [scope.streetId ?? '', scope.tokenHash ?? '', scope.codeHash ?? ''],
-  );
-}
-
 export function withAppScope<T>(db: Db, scope: Scope, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     // role, timeout and scope in ONE round trip (set_config(..., true) is SET LOCAL): every
