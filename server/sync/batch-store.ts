@@ -194,7 +194,8 @@ export class BatchStore implements ApplyStore {
     if (this.cache.get(k)) throw new PlanMiss('insert of a known record');
     this.reindex(r.entity, r.id, null, r.data);
     this.cache.set(k, { streetId: r.streetId, data: r.data, version: 1 });
-    this.writes.set(k, { ...r, version: 1, createdSeq: r.seq, updatedSeq: r.seq, isNew: true, stored: null });
+    // a literal, not `{...r, version: 1, …}`: see the change entries in apply-one.ts
+    this.writes.set(k, { entity: r.entity, id: r.id, streetId: r.streetId, data: r.data, version: 1, createdSeq: r.seq, updatedSeq: r.seq, isNew: true, stored: null });
   }
 
   async update(r: { entity: SyncedEntity; id: string; data: Doc; version: number; seq: number }): Promise<void> {
