@@ -5,7 +5,8 @@ import { benchDevice, benchStreet, type SyncEnv } from './sync-env';
 // Bootstrap of a large street: `n` people written straight into the server's record table
 // (bench-only setup, one INSERT … SELECT generate_series; no pushes), then a fresh station
 // (its own process: sync-bootstrap-child.ts) takes the snapshot with the engine's bootstrap —
-// create, fetch and verify every 5,000-record chunk, stage it, apply all in one transaction.
+// create, fetch and verify every chunk (5,000 records: the server's default), write each into
+// the replica, check references and rebuild the indexes at the end.
 
 export interface BootstrapResult {
   ms: number;

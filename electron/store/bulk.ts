@@ -30,19 +30,30 @@ export function restoreIndexes(db: Db, indexes: readonly SecondaryIndex[]): void
   for (const index of indexes) if (exists.get(index.name) === undefined) db.exec(index.sql);
 }
 
+/** WAL pages before a bulk load's commit checkpoints (SQLite's default: 1,000, i.e. 4 MiB). */
+const BULK_CHECKPOINT_PAGES = 16_384;
+
 /**
- * Runs `load` (which opens its own transaction) with foreign key enforcement off: a load in
- * several transactions may write a reference before the row it points to, so the caller
- * checks every reference once at the end (foreignKeyViolations). The connection is shared
- * with the app, so enforcement is back on before anything else can run on it: `load` is
- * synchronous, and SQLite ignores the pragma inside a transaction, hence the check.
+ * Runs `load` (which opens its own transaction) the way a bulk load wants the connection:
+ * - foreign key enforcement off: a load in several transactions may write a reference before
+ *   the row it points to, so the caller checks every reference once at the end
+ *   (foreignKeyViolations);
+ * - checkpoints only once the WAL holds 64 MiB: at the default 4 MiB nearly every chunk's commit
+ *   also copied the WAL into the database and synced it, the largest cost of a commit. The next
+ *   ordinary commit checkpoints what is left.
+ * The connection is shared with the app, so both are back to normal before anything else can
+ * run on it: `load` is synchronous, and SQLite ignores foreign_keys inside a transaction, hence
+ * the check.
  */
-export function withoutForeignKeys<T>(db: Db, load: () => T): T {
-  if (db.inTransaction) throw new Error('withoutForeignKeys: foreign keys cannot be switched inside a transaction');
+export function bulkLoad<T>(db: Db, load: () => T): T {
+  if (db.inTransaction) throw new Error('bulkLoad: foreign keys cannot be switched inside a transaction');
+  const checkpointPages = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   db.pragma('foreign_keys = OFF');
+  db.pragma(`wal_autocheckpoint = ${BULK_CHECKPOINT_PAGES}`);
   try {
     return load();
   } finally {
+    db.pragma(`wal_autocheckpoint = ${checkpointPages}`);
     db.pragma('foreign_keys = ON');
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import {
@@ -7,13 +8,16 @@ import {
   snapshotChunk,
   snapshotManifest,
   syncError,
+  type SnapshotChunk,
   PROTOCOL_VERSION,
+  SNAPSHOT_CHECKSUM_HEADER,
 } from '../../core/sync/protocol';
 import { readEvents, StreamIdle } from './sse';
 import { SyncHttpError, SyncNetworkError, type SyncTransport } from './transport';
 
 // The real transport: JSON over HTTP(S), push bodies gzipped, every reply parsed with the
-// protocol's zod schema before the engine sees it.
+// protocol's zod schema before the engine sees it. A snapshot chunk's bytes are checked
+// against its X-GridDesk-SHA256 header before they are parsed.
 
 export interface HttpTransportOptions {
   serverUrl: string;
@@ -51,11 +55,10 @@ export function httpTransport(options: HttpTransportOptions): SyncTransport {
     return h;
   }
 
-  async function request<S extends z.ZodType>(
-    schema: S,
+  async function exchange(
     path: string,
     init: { method: 'GET' | 'POST'; body?: unknown; gzip?: boolean; auth?: boolean; timeoutMs: number },
-  ): Promise<z.output<S>> {
+  ): Promise<{ response: Response; bytes: Buffer; json: () => unknown }> {
     const h = headers(init.auth !== false);
     let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (init.body !== undefined) {
@@ -65,22 +68,24 @@ export function httpTransport(options: HttpTransportOptions): SyncTransport {
       if (init.gzip) h['content-encoding'] = 'gzip';
     }
     let response: Response;
-    let text: string;
+    let bytes: Buffer;
     try {
       response = await fetch(`${base}${path}`, { method: init.method, headers: h, body, signal: AbortSignal.timeout(init.timeoutMs) });
-      text = await response.text();
+      bytes = Buffer.from(await response.arrayBuffer());
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       throw new SyncNetworkError(name === 'TimeoutError' ? 'timeout' : 'unreachable', { cause: error });
     }
-    let json: unknown;
-    try {
-      json = text.length > 0 ? JSON.parse(text) : undefined;
-    } catch {
-      if (response.ok) throw new SyncNetworkError('bad_body');
-    }
+    const json = (): unknown => {
+      try {
+        return bytes.length > 0 ? JSON.parse(bytes.toString('utf8')) : undefined;
+      } catch {
+        if (response.ok) throw new SyncNetworkError('bad_body');
+        return undefined;
+      }
+    };
     if (!response.ok) {
-      const parsed = syncError.safeParse(json);
+      const parsed = syncError.safeParse(json());
       throw new SyncHttpError(
         response.status,
         parsed.success ? parsed.data.error.code : 'unavailable',
@@ -88,9 +93,28 @@ export function httpTransport(options: HttpTransportOptions): SyncTransport {
         retryAfter(response.headers),
       );
     }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new SyncNetworkError('bad_body');
-    return parsed.data;
+    return { response, bytes, json };
+  }
+
+  function parsed<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
+    const result = schema.safeParse(json);
+    if (!result.success) throw new SyncNetworkError('bad_body');
+    return result.data;
+  }
+
+  async function request<S extends z.ZodType>(
+    schema: S,
+    path: string,
+    init: { method: 'GET' | 'POST'; body?: unknown; gzip?: boolean; auth?: boolean; timeoutMs: number },
+  ): Promise<z.output<S>> {
+    return parsed(schema, (await exchange(path, init)).json());
+  }
+
+  async function chunk(snapshotId: string, index: number): Promise<SnapshotChunk> {
+    const reply = await exchange(`/v1/snapshot/${encodeURIComponent(snapshotId)}/${index}`, { method: 'GET', timeoutMs: timeouts.chunkMs });
+    const expected = reply.response.headers.get(SNAPSHOT_CHECKSUM_HEADER);
+    if (!expected || createHash('sha256').update(reply.bytes).digest('hex') !== expected) throw new SyncNetworkError('snapshot_checksum');
+    return parsed(snapshotChunk, reply.json());
   }
 
   const versions = () => ({ protocol: options.protocolVersion ?? PROTOCOL_VERSION, schemaVersion: options.schemaVersion });
@@ -101,8 +125,7 @@ export function httpTransport(options: HttpTransportOptions): SyncTransport {
     push: (r) => request(pushResponse, '/v1/push', { method: 'POST', body: { ...versions(), ...r }, gzip: true, timeoutMs: timeouts.pushMs }),
     pull: (after, limit) => request(pullResponse, `/v1/pull?after=${after}&limit=${limit}`, { method: 'GET', timeoutMs: timeouts.pullMs }),
     createSnapshot: () => request(snapshotManifest, '/v1/snapshot', { method: 'POST', timeoutMs: timeouts.chunkMs }),
-    snapshotChunk: (id, index) =>
-      request(snapshotChunk, `/v1/snapshot/${encodeURIComponent(id)}/${index}`, { method: 'GET', timeoutMs: timeouts.chunkMs }),
+    snapshotChunk: chunk,
     async events(onSeq, onOpen, signal) {
       let response: Response;
       try {

@@ -15,6 +15,7 @@ export interface SyncTransport {
   push(request: Omit<PushRequest, 'protocol' | 'schemaVersion'>): Promise<PushResponse>;
   pull(after: number, limit: number): Promise<PullResponse>;
   createSnapshot(): Promise<SnapshotManifest>;
+  /** A chunk whose bytes matched their checksum (else SyncNetworkError 'snapshot_checksum'). */
   snapshotChunk(snapshotId: string, index: number): Promise<SnapshotChunk>;
   /** Streams `seq` notifications until the stream ends, fails or `signal` aborts. */
   events(onSeq: (seq: number) => void, onOpen: () => void, signal: AbortSignal): Promise<void>;

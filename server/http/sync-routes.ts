@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { enrollRequest, MAX_BATCH_MUTATIONS, pushRequest } from '../../core/sync/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { enrollRequest, MAX_BATCH_MUTATIONS, MIN_SNAPSHOT_PROTOCOL, pushRequest, SNAPSHOT_CHECKSUM_HEADER } from '../../core/sync/protocol';
 import { enroll, withDevice } from '../auth/devices';
 import { applyPushIn } from '../sync/apply';
 import { MAX_PULL_LIMIT, pull } from '../sync/pull';
@@ -76,17 +76,28 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
     });
   });
 
+  // a station older than MIN_SNAPSHOT_PROTOCOL expects the checksum inside the chunk: it must update to bootstrap
+  const snapshotProtocol = (request: FastifyRequest): void => {
+    if (Number(request.headers['x-griddesk-protocol']) < MIN_SNAPSHOT_PROTOCOL) {
+      throw new HttpError(426, 'client_too_old', 'protocol_too_old', { minProtocol: MIN_SNAPSHOT_PROTOCOL });
+    }
+  };
+
   app.post('/v1/snapshot', async (request) => {
+    snapshotProtocol(request);
     return withDevice(db, tokenHashOf(request), { statementTimeoutMs: options.chunkTimeoutMs }, (tx, device) =>
       createSnapshot(tx, device, { chunkSize: options.snapshotChunkSize }),
     );
   });
 
-  app.get('/v1/snapshot/:id/:index', async (request) => {
+  app.get('/v1/snapshot/:id/:index', async (request, reply) => {
+    snapshotProtocol(request);
     const params = request.params as { id: string; index: string };
-    return withDevice(db, tokenHashOf(request), { statementTimeoutMs: options.chunkTimeoutMs }, (tx, device) => {
+    const chunk = await withDevice(db, tokenHashOf(request), { statementTimeoutMs: options.chunkTimeoutMs }, (tx, device) => {
       if (!/^[0-9a-f-]{36}$/.test(params.id)) throw new HttpError(404, 'not_found', 'snapshot.not_found');
       return snapshotChunk(tx, device.streetId, params.id, intParam(params.index, 'index', 0, 10_000_000));
     });
+    // the body is sent as the bytes the checksum covers
+    return reply.header('content-type', 'application/json; charset=utf-8').header(SNAPSHOT_CHECKSUM_HEADER, chunk.checksum).send(chunk.body);
   });
 }

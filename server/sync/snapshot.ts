@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SnapshotChunk, SnapshotManifest, SnapshotRecord } from '../../core/sync/protocol';
+import type { SnapshotManifest } from '../../core/sync/protocol';
 import type { Queryable } from '../db/db';
 import { iso, num } from '../db/db';
 import { newServerId } from '../auth/tokens';
@@ -32,10 +32,15 @@ export async function createSnapshot(
   if (!head) throw new Error(`street ${device.streetId} has no sequence row`);
   const seq = num(head.seq);
   const takenAt = iso(head.taken_at);
+  // the set's two halves (the street's records, the district's) queried apart: as one OR they
+  // were read through the primary key in key order, a random heap read per record (1.3 s for
+  // 500,000; apart: a sequential read and a sort, 0.8 s)
   const bounds = await tx.query<{ entity: string; id: string; total: unknown }>(
     `SELECT entity, id, total FROM (
        SELECT entity, id, row_number() OVER (ORDER BY entity, id) AS rn, count(*) OVER () AS total
-         FROM record WHERE ${SET}) t
+         FROM (SELECT entity, id FROM record WHERE street_id = $1 AND created_seq <= $2
+               UNION ALL
+               SELECT entity, id FROM record WHERE street_id IS NULL AND created_at <= $3) s) t
       WHERE (rn - 1) % $4 = 0 ORDER BY entity, id`,
     [device.streetId, seq, takenAt, chunkSize],
   );
@@ -49,11 +54,13 @@ export async function createSnapshot(
   return { snapshotId, seq, chunks: bounds.rows.length, records };
 }
 
-export function chunkChecksum(records: SnapshotRecord[]): string {
-  return createHash('sha256').update(JSON.stringify(records), 'utf8').digest('hex');
+/** A chunk as it goes on the wire: the JSON body's bytes and the sha256 (hex) of exactly those bytes. */
+export interface ChunkReply {
+  body: Buffer;
+  checksum: string;
 }
 
-export async function snapshotChunk(tx: Queryable, streetId: string, snapshotId: string, index: number): Promise<SnapshotChunk> {
+export async function snapshotChunk(tx: Queryable, streetId: string, snapshotId: string, index: number): Promise<ChunkReply> {
   const snap = (
     await tx.query<{ seq: unknown; taken_at: unknown; bounds: [string, string][] }>(
       'SELECT seq, taken_at, bounds FROM snapshot WHERE id = $1 AND street_id = $2',
@@ -66,13 +73,18 @@ export async function snapshotChunk(tx: Queryable, streetId: string, snapshotId:
   const hi = snap.bounds[index + 1];
   const params: unknown[] = [streetId, num(snap.seq), iso(snap.taken_at), lo[0], lo[1]];
   if (hi) params.push(hi[0], hi[1]);
-  const rows = await tx.query<{ entity: SnapshotRecord['entity']; id: string; version: unknown; data: Record<string, unknown> }>(
-    `SELECT entity, id, version, data FROM record
-      WHERE ${SET} AND (entity, id) >= ($4, $5) ${hi ? 'AND (entity, id) < ($6, $7)' : ''}
-      ORDER BY entity, id`,
-    params,
-  );
-  // key order entity, id, version, data: what the station's parse gives back, so its checksum matches
-  const records: SnapshotRecord[] = rows.rows.map((r) => ({ entity: r.entity, id: r.id, version: num(r.version), data: r.data }));
-  return { index, records, checksum: chunkChecksum(records) };
+  // PostgreSQL writes the records' JSON text itself (data is jsonb: its text form is already
+  // JSON): parsing it into objects here only to serialise them again cost most of the server's
+  // time per chunk. The body's layout is ours; the checksum covers whatever bytes it has.
+  const row = (
+    await tx.query<{ records: string | null }>(
+      `SELECT string_agg('{"entity":' || to_json(entity)::text || ',"id":' || to_json(id)::text
+                         || ',"version":' || version || ',"data":' || data::text || '}', ',' ORDER BY entity, id) AS records
+         FROM record
+        WHERE ${SET} AND (entity, id) >= ($4, $5) ${hi ? 'AND (entity, id) < ($6, $7)' : ''}`,
+      params,
+    )
+  ).rows[0];
+  const body = Buffer.from(`{"index":${index},"records":[${row?.records ?? ''}]}`, 'utf8');
+  return { body, checksum: createHash('sha256').update(body).digest('hex') };
 }

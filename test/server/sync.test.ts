@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   pullResponse,
@@ -8,10 +9,12 @@ import {
   type PushResponse,
   type SnapshotChunk,
   type SnapshotManifest,
+  MIN_SNAPSHOT_PROTOCOL,
+  SNAPSHOT_CHECKSUM_HEADER,
+  syncError,
 } from '../../core/sync/protocol';
 import { adminRecord, issueEnrollmentCode, revokeDevice } from '../../server/admin/admin';
 import { withAdmin } from '../../server/db/scope';
-import { chunkChecksum } from '../../server/sync/snapshot';
 import {
   call,
   community,
@@ -26,6 +29,7 @@ import {
   pushBody,
   startServer,
   uid,
+  VERSION_HEADERS,
   type Device,
   type TestDb,
   type TestServer,
@@ -350,10 +354,14 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       ]);
       const chunks: SnapshotChunk[] = [];
       for (let i = 0; i < manifest.chunks; i++) {
-        const chunkReply = await call<SnapshotChunk>(server.url, `/v1/snapshot/${manifest.snapshotId}/${i}`, { token: device.token });
-        const chunk = snapshotChunk.parse(chunkReply.body);
-        // the station's check: sha256 of JSON.stringify of the records as parsed
-        expect(chunk.checksum).toBe(chunkChecksum(chunk.records));
+        const raw = await fetch(`${server.url}/v1/snapshot/${manifest.snapshotId}/${i}`, {
+          headers: { ...VERSION_HEADERS, authorization: `Bearer ${device.token}` },
+        });
+        const bytes = Buffer.from(await raw.arrayBuffer());
+        // the station's check: sha256 of the body's exact bytes, before parsing them
+        expect(raw.headers.get(SNAPSHOT_CHECKSUM_HEADER)).toBe(createHash('sha256').update(bytes).digest('hex'));
+        const chunk = snapshotChunk.parse(JSON.parse(bytes.toString('utf8')));
+        expect(chunk.index).toBe(i);
         chunks.push(chunk);
       }
       const records = chunks.flatMap((c) => c.records);
@@ -367,6 +375,13 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       expect(again.records.map((r) => r.id)).toEqual(chunks[2]!.records.map((r) => r.id));
       expect((await call(server.url, `/v1/snapshot/${manifest.snapshotId}/4`, { token: device.token })).status).toBe(404);
       expect((await call(server.url, `/v1/snapshot/not-an-id/0`, { token: device.token })).status).toBe(404);
+      // a station from before the checksum header is told to update, for the manifest and a chunk
+      const older = { 'x-griddesk-protocol': String(MIN_SNAPSHOT_PROTOCOL - 1) };
+      for (const [method, path] of [['POST', '/v1/snapshot'], ['GET', `/v1/snapshot/${manifest.snapshotId}/0`]] as const) {
+        const refused = await call(server.url, path, { method, token: device.token, headers: older });
+        expect(refused.status).toBe(426);
+        expect(syncError.parse(refused.body).error).toMatchObject({ code: 'client_too_old', minProtocol: MIN_SNAPSHOT_PROTOCOL });
+      }
     });
   });
 });

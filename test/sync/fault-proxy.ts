@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 // at each request (method, path, decoded body, running number) and picks what happens:
 // pass, delay, reset the connection, hang, answer with a status (5xx, 413, 426, 429...),
 // forward and then lose the response (the server applied it; the station never hears), cut
-// the response after N bytes, or forward it twice. Streams (SSE) pass through unbuffered.
+// the response after N bytes, forward it twice, or change the response body. Streams (SSE) pass through unbuffered.
 
 export type FaultAction =
   | { kind: 'pass' }
@@ -16,7 +16,8 @@ export type FaultAction =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'lose-response' }
   | { kind: 'truncate'; bytes: number }
-  | { kind: 'duplicate' };
+  | { kind: 'duplicate' }
+  | { kind: 'rewrite'; edit: (body: Buffer) => Buffer };
 
 export interface FaultRequest {
   method: string;
@@ -147,6 +148,10 @@ export async function startFaultProxy(targetUrl: string, initial: FaultRule | nu
         case 'duplicate':
           await forward(target, req, raw);
           return send(res, await forward(target, req, raw));
+        case 'rewrite': {
+          const u = await forward(target, req, raw);
+          return send(res, { ...u, body: action.edit(u.body) });
+        }
         case 'pass':
           return send(res, await forward(target, req, raw));
       }

@@ -105,9 +105,13 @@ describe('sync under faults', () => {
     expect(syncState.snapshot(a2.ctx.db)).toMatchObject({ next: 2 });
     expect(syncState.droppedIndexes(a2.ctx.db)?.length).toBeGreaterThan(0);
 
+    const resumeStart = proxy.log.length;
     await a2.engine.syncNow();
-    const chunkFetches = proxy.log.slice(logStart).filter((l) => l.path.startsWith('/v1/snapshot/')).map((l) => l.path.split('/').pop());
-    expect(chunkFetches).toEqual(['0', '1', '2', '2', '3', '4']);
+    const chunkFetches = (from: number, to?: number) =>
+      proxy.log.slice(from, to).filter((l) => l.path.startsWith('/v1/snapshot/')).map((l) => l.path.split('/').pop()).sort();
+    // two chunks are requested ahead, so chunk 3 may have been asked for before chunk 2 broke
+    expect(chunkFetches(logStart, resumeStart).slice(0, 3)).toEqual(['0', '1', '2']);
+    expect(chunkFetches(resumeStart)).toEqual(['2', '3', '4']);
     expect(proxy.log.slice(logStart).filter((l) => l.path === '/v1/snapshot')).toHaveLength(1);
     expect(a2.engine.status()).toMatchObject({ bootstrapped: true, lastError: null });
     expect(replicaDump(a2)).toEqual(replicaDump(a1));
@@ -115,6 +119,65 @@ describe('sync under faults', () => {
     expect(indexes(a2)).toEqual(indexes(a1));
     expect(syncState.droppedIndexes(a2.ctx.db)).toBeNull();
     proxy.setRule(null);
+  });
+
+  it('refuses a chunk whose bytes do not match their checksum, writes nothing of it, and fetches it again', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street);
+    const c = await community(a1, street);
+    await people(a1, c.id, 6);
+    await a1.engine.syncNow();
+
+    const a2 = openSyncStation();
+    stations.push(a2);
+    await a2.engine.enroll({ serverUrl: proxy.url, code: await enrollmentCode(district.db, street), deviceName: 'A2' });
+    let corrupted = 0;
+    // same length, so only the checksum can tell
+    const flip = (body: Buffer) => Buffer.from(body.toString('utf8').replace('"version":1', '"version":7'), 'utf8');
+    proxy.setRule((r) => (/\/v1\/snapshot\/[^/]+\/1$/.test(r.path) && corrupted++ === 0 ? { kind: 'rewrite', edit: flip } : undefined));
+    await expect(a2.engine.syncNow()).rejects.toThrow('snapshot_checksum');
+    expect(a2.engine.status()).toMatchObject({ bootstrapped: false, lastError: { reason: 'network.snapshot_checksum' } });
+    expect(Object.keys(replicaDump(a2))).toHaveLength(4);
+    expect(syncState.snapshot(a2.ctx.db)).toMatchObject({ next: 1 });
+
+    await a2.engine.syncNow();
+    proxy.setRule(null);
+    expect(corrupted).toBe(2);
+    expect(a2.engine.status()).toMatchObject({ bootstrapped: true, lastError: null });
+    expect(replicaDump(a2)).toEqual(replicaDump(a1));
+  });
+
+  it('fails a bootstrap whose records reference one it does not hold, then takes a new snapshot', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street);
+    const c = await community(a1, street);
+    const ids = await people(a1, c.id, 6);
+    await a1.engine.syncNow();
+
+    const a2 = openSyncStation();
+    stations.push(a2);
+    await a2.engine.enroll({ serverUrl: proxy.url, code: await enrollmentCode(district.db, street), deviceName: 'A2' });
+    let cut = 0;
+    proxy.setRule((r) => (/\/v1\/snapshot\/[^/]+\/1$/.test(r.path) && cut++ === 0 ? { kind: 'reset' } : undefined));
+    await expect(a2.engine.syncNow()).rejects.toThrow();
+    proxy.setRule(null);
+    // after the snapshot's sequence: a new community, and the last person (the last chunk) moves there
+    const later = await a1.call('org.create', { code: communityCode(street, 2), name: '新社区', level: 'community', kind: 'urban_community', parentId: street.id });
+    await a1.call('people.update', { id: ids.at(-1)!, patch: { orgUnitId: later.id } });
+    await a1.engine.syncNow();
+
+    // the rest of the old snapshot reads that person as it is now: its community is not in the snapshot
+    await expect(a2.engine.syncNow()).rejects.toThrow('snapshot_foreign_key');
+    expect(a2.engine.status()).toMatchObject({ bootstrapped: false, lastError: { reason: 'network.snapshot_foreign_key' } });
+    expect(syncState.snapshot(a2.ctx.db)).toBeNull();
+    expect(syncState.droppedIndexes(a2.ctx.db)?.length).toBeGreaterThan(0);
+
+    const snapshotsBefore = proxy.log.filter((l) => l.path === '/v1/snapshot').length;
+    await a2.engine.syncNow();
+    expect(proxy.log.filter((l) => l.path === '/v1/snapshot').length).toBe(snapshotsBefore + 1);
+    expect(a2.engine.status()).toMatchObject({ bootstrapped: true, lastError: null });
+    expect(replicaDump(a2)).toEqual(replicaDump(a1));
+    expect(syncState.droppedIndexes(a2.ctx.db)).toBeNull();
   });
 
   it('halves batches on 413 until they fit, without quarantining anything', async () => {
