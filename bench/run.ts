@@ -101,7 +101,7 @@ closeAppContext(ctx);
 }
 
 if (only !== 'app') {
-  console.log('Sync bench: real PostgreSQL on loopback, the server in this process on port 0');
+  console.log('Sync bench: real PostgreSQL on loopback, the server as its own process (server/cli.ts) on a free port');
   results.push(...(await runSyncBench()));
 }
 

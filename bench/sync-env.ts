@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { FastifyInstance } from 'fastify';
 import { enrollResponse, PROTOCOL_VERSION } from '../core/sync/protocol';
 import { createDistrict, createStreet, issueEnrollmentCode } from '../server/admin/admin';
 import type { Db } from '../server/db/db';
 import { migrate } from '../server/db/migrate';
 import { openPg } from '../server/db/pg';
-import { buildApp } from '../server/http/app';
-import { createServerLogger } from '../server/log';
+import { startServerProcess, type ServerProcess } from '../test/helpers/server-process';
 
 // The sync bench's own district server: a fresh PostgreSQL database (dropped at the end), the
-// real server in this process on a loopback port, one district. Rate limits are lifted (the
-// bench is its own traffic); every other server option is the production default.
+// real server as its own process (server/cli.ts, as `npm run server` runs it) on a loopback
+// port, one district. In production the station and the server are different machines, so
+// they do not share one Node event loop here either. Rate limits are lifted (the bench is its
+// own traffic); every other server option is the production default.
 
 export const PG_ADMIN_URL = process.env.GRIDDESK_BENCH_PG_URL ?? process.env.GRIDDESK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DISTRICT_CODE = '610116000000';
@@ -21,7 +21,7 @@ export interface SyncEnv {
   /** Owner connection (bench-only setup and the raw baselines). */
   owner: pg.Pool;
   url: string;
-  app: FastifyInstance;
+  server: ServerProcess;
   close(): Promise<void>;
 }
 
@@ -48,21 +48,15 @@ export async function openSyncEnv(): Promise<SyncEnv> {
   const db = openPg(dbUrl, { max: 10 });
   await migrate(db);
   await createDistrict(db, { code: DISTRICT_CODE, name: '长安区' });
-  const { app } = await buildApp({
-    db,
-    logger: createServerLogger('silent'),
-    rateLimit: { max: 10_000_000, timeWindowMs: 60_000 },
-    enrollRateLimit: { max: 10_000, timeWindowMs: 60_000 },
-  });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const server = await startServerProcess(dbUrl, ['--rate-limit', '1000000', '--enroll-rate-limit', '10000']);
   const owner = new pg.Pool({ connectionString: dbUrl, max: 2 });
   return {
     db,
     owner,
-    url,
-    app,
+    url: server.url,
+    server,
     async close() {
-      await app.close();
+      await server.stop();
       await owner.end();
       await db.close();
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });

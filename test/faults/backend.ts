@@ -4,7 +4,7 @@ import { openPg } from '../../server/db/pg';
 import { openPglite } from '../../server/db/pglite';
 import type { ServerOptions } from '../../server/http/app';
 import { createPgDatabase, startServer } from '../server/harness';
-import { startServerProcess, type ServerProcess } from './process';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { startRoundRobin, type RoundRobin } from './round-robin';
 
 // The district side of a fault run. One backend serves many runs (a fresh street each), so a

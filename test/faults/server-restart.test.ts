@@ -6,7 +6,7 @@ import { createPgDatabase } from '../server/harness';
 import { seededRandom, startFaultProxy, type FaultProxy } from '../sync/fault-proxy';
 import { newStreet, openSyncStation, enrollmentCode, type SyncStation } from '../sync/harness';
 import { checkReplica, checkServer, checkStation, serverView } from './check';
-import { exited, startServerProcess, type ServerProcess } from './process';
+import { exited, startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 // The district server PROCESS killed with SIGKILL while it applies a push batch (PostgreSQL
 // rolls the open transaction back, or it had committed and the reply is lost), then a new

@@ -6,7 +6,8 @@ import { seededRandom, startFaultProxy, type FaultProxy } from '../sync/fault-pr
 import { enrollmentCode, newStreet } from '../sync/harness';
 import { pgliteBackend, type Backend } from './backend';
 import { checkReplica, checkServer, checkStation, serverView } from './check';
-import { exited, syncStationAt, tsx } from './process';
+import { exited } from '../helpers/server-process';
+import { syncStationAt, tsx } from './process';
 
 // A station PROCESS (`npm run station -- sync`) killed with SIGKILL while a large push is in
 // flight — before the server saw the batch, or after it committed but before the reply came
