@@ -1,8 +1,6 @@
 import type { SnapshotChunk } from '../../core/sync/protocol';
 import { applyRemoteWrites } from '../store/apply-remote';
 import { bulkLoad, dropSecondaryIndexes, foreignKeyViolations, restoreIndexes } from '../store/bulk';
-import type { Db } from '../store/db';
-import { cachedStatement } from '../store/statements';
 import { createLogger } from '../log';
 import { displacedRecorder } from './pull';
 import type { SyncRun } from './run';
@@ -100,23 +98,8 @@ function finish(run: SyncRun, progress: SnapshotProgress): void {
 }
 
 /** Brings an empty, freshly enrolled replica to the snapshot's sequence; resumes where it stopped. */
-/**
- * A bootstrap begun by a build that staged its chunks in sync_snapshot_record (before sync
- * protocol 2) counts those chunks as done although none is in the replica: it starts over.
- */
-function resumable(db: Db): SnapshotProgress | null {
-  const progress = syncState.snapshot(db);
-  if (!progress || cachedStatement(db, 'SELECT 1 FROM sync_snapshot_record LIMIT 1').get() === undefined) return progress;
-  log.warn({ snapshotId: progress.snapshotId }, 'chunks staged by an older build; starting the bootstrap over');
-  db.transaction(() => {
-    db.exec('DELETE FROM sync_snapshot_record');
-    syncState.setSnapshot(db, null);
-  })();
-  return null;
-}
-
 export async function bootstrap(run: SyncRun): Promise<void> {
-  let progress = resumable(run.db) ?? (await startSnapshot(run));
+  let progress = syncState.snapshot(run.db) ?? (await startSnapshot(run));
   try {
     await applyChunks(run, progress);
   } catch (error) {

@@ -50,6 +50,23 @@ describe('migration runner', () => {
     expect(() => migrate(db, [{ version: 2, name: 'skipped', up: () => {} }])).toThrow(/expected 1/);
   });
 
+  it('0003 drops the snapshot staging table, and the progress of a bootstrap an older build half-staged', () => {
+    const at = (staged: boolean): Database.Database => {
+      const db = new Database(':memory:');
+      migrate(db, migrations.slice(0, 2));
+      const progress = { snapshotId: 's', seq: 1, chunks: 3, records: 9, next: 2 };
+      db.prepare("INSERT INTO sync_state (key, value) VALUES ('snapshot', ?), ('cursor', '7')").run(JSON.stringify(progress));
+      if (staged) db.prepare(`INSERT INTO sync_snapshot_record (entity, id, version, data) VALUES ('person', 'p1', 1, '{}')`).run();
+      migrate(db, migrations);
+      expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'sync_snapshot_record'").get()).toEqual({ n: 0 });
+      return db;
+    };
+    const keys = (db: Database.Database): unknown[] => db.prepare('SELECT key FROM sync_state ORDER BY key').all();
+    expect(keys(at(true))).toEqual([{ key: 'cursor' }]);
+    // progress without staged rows (nothing fetched yet) is still good: only the snapshot id and counts
+    expect(keys(at(false))).toEqual([{ key: 'cursor' }, { key: 'snapshot' }]);
+  });
+
   it('refuses a SQLite file that is not GridDesk data', () => {
     const file = tempFile();
     const raw = new Database(file);

@@ -180,27 +180,6 @@ describe('sync under faults', () => {
     expect(syncState.droppedIndexes(a2.ctx.db)).toBeNull();
   });
 
-  it('starts over a bootstrap whose chunks an older build staged instead of writing', async () => {
-    const street = await newStreet(district.db);
-    const a1 = await station(street);
-    const c = await community(a1, street);
-    await people(a1, c.id, 6);
-    await a1.engine.syncNow();
-
-    const a2 = openSyncStation();
-    stations.push(a2);
-    await a2.engine.enroll({ serverUrl: proxy.url, code: await enrollmentCode(district.db, street), deviceName: 'A2' });
-    // what the previous build left after two of three chunks: staged rows, the replica empty
-    syncState.setSnapshot(a2.ctx.db, { snapshotId: '00000000-0000-0000-0000-000000000000', seq: 1, chunks: 3, records: 9, next: 2 });
-    a2.ctx.db.prepare(`INSERT INTO sync_snapshot_record (entity, id, version, data) VALUES ('person', 'staged', 1, '{}')`).run();
-    const logStart = proxy.log.length;
-    await a2.engine.syncNow();
-    expect(proxy.log.slice(logStart).filter((l) => l.path === '/v1/snapshot')).toHaveLength(1);
-    expect(a2.ctx.db.prepare('SELECT count(*) AS n FROM sync_snapshot_record').get()).toEqual({ n: 0 });
-    expect(a2.engine.status()).toMatchObject({ bootstrapped: true, lastError: null });
-    expect(replicaDump(a2)).toEqual(replicaDump(a1));
-  });
-
   it('halves batches on 413 until they fit, without quarantining anything', async () => {
     const street = await newStreet(district.db);
     const a = await station(street);

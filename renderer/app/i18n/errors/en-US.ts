@@ -121,5 +121,6 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'network.timeout': 'The server did not answer in time',
   'network.bad_body': 'The server sent an unreadable answer',
   'network.snapshot_checksum': 'Downloaded data failed its checksum; it will be retried',
+  'network.snapshot_foreign_key': 'The downloaded data had broken references; it will be downloaded again',
   'http.401.device_revoked': 'This station was revoked by the administrator',
 };

@@ -121,6 +121,7 @@ export const errorsZhCN = {
   'network.timeout': '服务器响应超时',
   'network.bad_body': '服务器返回了无法识别的内容',
   'network.snapshot_checksum': '下载的数据校验不一致，将自动重试',
+  'network.snapshot_foreign_key': '下载的数据引用不完整，将重新下载整份数据',
   'http.401.device_revoked': '本工作站已被管理员停用，请联系管理员',
 } as const;
 
