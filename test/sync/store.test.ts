@@ -35,7 +35,7 @@ describe('0002 sync migration', () => {
     v1.close();
 
     const db = openDb(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.prepare('SELECT state, attempts FROM change_log').get()).toEqual({ state: 'pending', attempts: 0 });
     for (const table of ['org_unit', 'grid_unit', 'grid_history', 'person', 'assignment']) {
       const columns = (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
