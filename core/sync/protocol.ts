@@ -35,7 +35,18 @@ export type Mutation = z.infer<typeof mutation>;
 export const MAX_BATCH_MUTATIONS = 1000;
 export const MAX_BATCH_BYTES = 1024 * 1024;
 
-export const pushRequest = z.object({ ...versions, mutations: z.array(mutation).min(1).max(MAX_BATCH_MUTATIONS) }).strict();
+export const pushRequest = z
+  .object({
+    ...versions,
+    mutations: z.array(mutation).min(1).max(MAX_BATCH_MUTATIONS),
+    /**
+     * The last mid the station sent before this batch's first one (the last mid of the batch
+     * still in flight ahead of it). The server refuses the batch (409 out_of_order) unless that
+     * one was applied: a pipelined batch never lands past a batch that failed.
+     */
+    prevMid: z.number().int().nonnegative().optional(),
+  })
+  .strict();
 export type PushRequest = z.infer<typeof pushRequest>;
 
 export const rejection = z.object({
@@ -151,6 +162,7 @@ export const SYNC_ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'not_found',
+  'out_of_order',
   'client_too_old',
   'payload_too_large',
   'rate_limited',

@@ -56,12 +56,15 @@ function entry(row: Row): OutboxEntry {
   return { mutation, bytes, attempts: row.attempts };
 }
 
-/** The oldest pending mutations, at most `limit`, in mid order. */
-export function pendingEntries(db: Db, limit: number): OutboxEntry[] {
+/**
+ * The oldest pending mutations after mid `after`, at most `limit`, in mid order. A pipelined
+ * batch starts after the one still in flight, whose rows stay pending until it is acked.
+ */
+export function pendingEntries(db: Db, limit: number, after = 0): OutboxEntry[] {
   const rows = cachedStatement(
     db,
-    "SELECT seq, entity, entity_id, op, fields, base_version, at, attempts FROM change_log WHERE state = 'pending' ORDER BY seq LIMIT ?",
-  ).all(limit) as Row[];
+    "SELECT seq, entity, entity_id, op, fields, base_version, at, attempts FROM change_log WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
+  ).all(after, limit) as Row[];
   return rows.map(entry);
 }
 
@@ -72,11 +75,16 @@ export function outboxEntry(db: Db, mid: number): OutboxEntry | null {
   return row ? entry(row) : null;
 }
 
-/** Every still-pending mid up to `ackedThrough` was applied or rejected by the server. */
-export function markAcked(db: Db, ackedThrough: number, rejectedMids: readonly number[]): void {
+/**
+ * Every still-pending mid from `from` through `through` was applied or rejected by the server:
+ * one batch's mids, those its reply acknowledged. A reply acknowledges more (ackedThrough) when
+ * the server already had the batches around it, but the rejections of those come only in their
+ * own replies: their mids stay pending until then, or are resent, which reports them again.
+ */
+export function markAcked(db: Db, from: number, through: number, rejectedMids: readonly number[]): void {
   const reject = cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE seq = ? AND state = 'pending'");
   for (const mid of rejectedMids) reject.run(mid);
-  cachedStatement(db, "UPDATE change_log SET state = 'sent' WHERE state = 'pending' AND seq <= ?").run(ackedThrough);
+  cachedStatement(db, "UPDATE change_log SET state = 'sent' WHERE state = 'pending' AND seq >= ? AND seq <= ?").run(from, through);
 }
 
 export function markSent(db: Db, mid: number): void {

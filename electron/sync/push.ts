@@ -11,6 +11,12 @@ import { SyncHttpError } from './transport';
 // `quarantineAfter` times — is quarantined and shown, and the queue moves on without it.
 // Overload and outages (502/503/504, 429, network) end the cycle instead: the engine backs
 // off, and no healthy mutation is ever quarantined because the server was down.
+//
+// Two batches are in flight at once, so building one, the server applying the one before and
+// PostgreSQL committing overlap. The second names the last mid of the first (prevMid) and the
+// server refuses it (409 out_of_order) unless the first was applied, so a failed batch is never
+// skipped. Replies are handled in send order; on any failure the rest settle, whatever
+// succeeded is recorded, and the next attempt is a single batch with the recovery above.
 
 const log = createLogger('sync.push');
 
@@ -18,6 +24,32 @@ export interface PushOptions {
   batcher: Batcher;
   quarantineAfter: number;
 }
+
+/** Batches in flight at once while pushes succeed; one after a failure. */
+const PIPELINE_DEPTH = 2;
+
+/** Between the two batches of a pipeline that starts empty: enough for the first to get ahead. */
+const PAIR_STAGGER_MS = 10;
+
+type Outcome = { ok: true; reply: PushResponse } | { ok: false; error: unknown };
+
+interface InFlight {
+  batch: OutboxEntry[];
+  prevMid: number | undefined;
+  /** Never rejects: a failure waits here until its turn, without an unhandled rejection. */
+  outcome: Promise<Outcome>;
+}
+
+function send(run: SyncRun, batch: OutboxEntry[], prevMid: number | undefined): InFlight {
+  const mutations = batch.map((e) => e.mutation);
+  const outcome = run.transport.push(prevMid === undefined ? { mutations } : { mutations, prevMid }).then(
+    (reply): Outcome => ({ ok: true, reply }),
+    (error: unknown): Outcome => ({ ok: false, error }),
+  );
+  return { batch, prevMid, outcome };
+}
+
+const lastMidOf = (batch: readonly OutboxEntry[]): number => batch[batch.length - 1]!.mutation.mid;
 
 function record(run: SyncRun, batch: readonly OutboxEntry[], reply: PushResponse): void {
   const fieldsOf = new Map(batch.map((e) => [e.mutation.mid, e.mutation.fields]));
@@ -27,7 +59,8 @@ function record(run: SyncRun, batch: readonly OutboxEntry[], reply: PushResponse
     for (const c of reply.conflicts) recordIssue(run.db, conflictIssue(c, fieldsOf.get(c.mid) ?? null), at);
     markAcked(
       run.db,
-      reply.ackedThrough,
+      batch[0]!.mutation.mid,
+      Math.min(reply.ackedThrough, lastMidOf(batch)),
       reply.rejected.map((r) => r.mid),
     );
   })();
@@ -52,35 +85,69 @@ export async function pushAll(run: SyncRun, options: PushOptions): Promise<numbe
   let done = 0;
   let seq = -1;
   let failures = 0;
+  let depth = PIPELINE_DEPTH;
+  const inFlight: InFlight[] = [];
   for (;;) {
-    const batch = batcher.take(pendingEntries(run.db, batcher.size));
-    if (batch.length === 0) return seq;
-    run.progress('push', done, Math.max(total, done + batch.length));
-    try {
-      const reply = await run.transport.push({ mutations: batch.map((e) => e.mutation) });
-      record(run, batch, reply);
-      seq = reply.seq;
-      done += batch.length;
+    const starting = inFlight.length === 0;
+    while (inFlight.length < depth) {
+      const ahead = inFlight.at(-1);
+      const prevMid = ahead ? lastMidOf(ahead.batch) : undefined;
+      const batch = batcher.take(pendingEntries(run.db, batcher.size, prevMid));
+      if (batch.length === 0) break;
+      // Sent together, the second batch often reached the device lock first (the server takes
+      // bodies in whatever order they finish decompressing) and drew a 409; sent behind a batch
+      // already in flight it does not.
+      if (starting && ahead) await run.sleep(PAIR_STAGGER_MS);
+      const queued = inFlight.reduce((n, f) => n + f.batch.length, batch.length);
+      run.progress('push', done, Math.max(total, done + queued));
+      inFlight.push(send(run, batch, prevMid));
+    }
+    const head = inFlight.shift();
+    if (!head) return seq;
+    const outcome = await head.outcome;
+    if (outcome.ok) {
+      record(run, head.batch, outcome.reply);
+      seq = outcome.reply.seq;
+      done += head.batch.length;
       failures = 0;
+      depth = PIPELINE_DEPTH;
       batcher.grow();
-    } catch (error) {
-      if (!(error instanceof SyncHttpError) || !(error.status === 413 || error.status === 500)) throw error;
-      const lone = batch.length === 1 ? batch[0] : undefined;
-      if (lone && error.status === 413) {
-        quarantine(run, lone, 'sync.too_large');
+      continue;
+    }
+    // Acks are monotonic, so a batch that succeeded behind the failed one is recorded (its own
+    // mids). It did succeed only if the server had the failed one after all (a lost reply),
+    // whose mids stay pending and are resent for their rejections: no need to treat the failure.
+    let later = false;
+    for (const next of inFlight.splice(0)) {
+      const o = await next.outcome;
+      if (!o.ok) continue;
+      record(run, next.batch, o.reply);
+      seq = o.reply.seq;
+      done += next.batch.length;
+      later = true;
+    }
+    depth = 1;
+    const { error } = outcome;
+    // the batch ahead of this one was not applied when it reached the server: resend from the first unacked mid
+    const outOfOrder = error instanceof SyncHttpError && error.status === 409 && error.code === 'out_of_order' && head.prevMid !== undefined;
+    if (later || outOfOrder) continue;
+    const batch = head.batch;
+    if (!(error instanceof SyncHttpError) || !(error.status === 413 || error.status === 500)) throw error;
+    const lone = batch.length === 1 ? batch[0] : undefined;
+    if (lone && error.status === 413) {
+      quarantine(run, lone, 'sync.too_large');
+      continue;
+    }
+    if (lone) {
+      if (countAttempt(run.db, lone.mutation.mid) >= options.quarantineAfter) {
+        quarantine(run, lone, `sync.server_failed:${error.reason}`);
         continue;
       }
-      if (lone) {
-        if (countAttempt(run.db, lone.mutation.mid) >= options.quarantineAfter) {
-          quarantine(run, lone, `sync.server_failed:${error.reason}`);
-          continue;
-        }
-      } else {
-        batcher.shrink(batch.length);
-      }
-      log.warn({ status: error.status, size: batch.length, next: batcher.size }, 'push failed, batch shrinks');
-      // a 413 is about size, not load: retry at once; a 500 gets a short breath
-      if (error.status === 500) await run.sleep(run.backoffMs(failures++));
+    } else {
+      batcher.shrink(batch.length);
     }
+    log.warn({ status: error.status, size: batch.length, next: batcher.size }, 'push failed, batch shrinks');
+    // a 413 is about size, not load: retry at once; a 500 gets a short breath
+    if (error.status === 500) await run.sleep(run.backoffMs(failures++));
   }
 }

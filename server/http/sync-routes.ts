@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { enrollRequest, MAX_BATCH_MUTATIONS, MIN_SNAPSHOT_PROTOCOL, pushRequest, SNAPSHOT_CHECKSUM_HEADER } from '../../core/sync/protocol';
 import { enroll, withDevice } from '../auth/devices';
-import { applyPushIn } from '../sync/apply';
+import { applyPushIn, PrevBatchNotApplied } from '../sync/apply';
 import { MAX_PULL_LIMIT, pull } from '../sync/pull';
 import { createSnapshot, snapshotChunk } from '../sync/snapshot';
 import type { ResolvedOptions } from './app';
@@ -52,13 +52,21 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
     for (let i = 1; i < mutations.length; i++) {
       if (mutations[i]!.mid <= mutations[i - 1]!.mid) throw badRequest('mids_not_increasing');
     }
+    if (parsed.data.prevMid !== undefined && parsed.data.prevMid >= mutations[0]!.mid) throw badRequest('prev_mid_not_before_batch');
     const { device, result } = await withDevice(db, tokenHash, { statementTimeoutMs: options.pushTimeoutMs }, async (tx, device) => ({
       device,
       result: await applyPushIn(tx, { id: device.id, streetId: device.streetId, streetCode: device.streetCode }, parsed.data, {
         schemaVersion: parsed.data.schemaVersion,
         onFallback: (reason) => request.log.warn({ deviceId: device.id, reason }, 'push batch fell back to one mutation at a time'),
       }),
-    }));
+    })).catch((error: unknown) => {
+      // the transaction rolled back: nothing of the batch is applied, and the station resends from its first unacked mid
+      if (error instanceof PrevBatchNotApplied) {
+        request.log.info({ prevMid: error.prevMid, lastMid: error.lastMid }, 'pipelined push refused: the batch before it is not applied');
+        throw new HttpError(409, 'out_of_order', 'prev_batch_not_applied');
+      }
+      throw error;
+    });
     request.log.info(
       { deviceId: device.id, mutations: mutations.length, ackedThrough: result.ackedThrough, rejected: result.rejected.length, seq: result.seq },
       'push applied',

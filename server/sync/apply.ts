@@ -39,6 +39,16 @@ export interface PushOptions {
   onFallback?: (reason: string) => void;
 }
 
+/** The batch names a previous batch (prevMid) the device has not pushed through yet: nothing is applied. */
+export class PrevBatchNotApplied extends Error {
+  constructor(
+    readonly prevMid: number,
+    readonly lastMid: number,
+  ) {
+    super(`prevMid ${prevMid} is past the device's last mid ${lastMid}`);
+  }
+}
+
 interface Applied {
   seq: number;
   rejected: WireRejection[];
@@ -69,6 +79,9 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
   if (!locked) throw new Error(`device ${device.id} or the sequence row of street ${device.streetId} is missing`);
   if (locked.revoked_at) throw new AuthError(401, 'device_revoked');
   const lastMid = num(locked.last_mid);
+  // Checked under the lock: a batch the station sent while the one before it was in flight
+  // lands only once that one committed, so a failed batch is never skipped over for good.
+  if (request.prevMid !== undefined && lastMid < request.prevMid) throw new PrevBatchNotApplied(request.prevMid, lastMid);
   const startSeq = num(locked.seq);
   const pending = request.mutations.filter((m) => m.mid > lastMid);
   const resent = await resentOutcomes(tx, device.id, request.mutations, lastMid);

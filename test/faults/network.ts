@@ -1,8 +1,9 @@
 import { seededRandom, startFaultProxy, type FaultAction, type FaultProxy, type FaultRequest } from '../sync/fault-proxy';
 
 // One link per station: its own fault proxy in front of the server, with its own seeded
-// random stream. A station never runs two requests at once (the engine runs one cycle at a
-// time and the scenario does not start background sync), so the faults a station sees depend
+// random stream. A station runs one cycle at a time (the scenario does not start background
+// sync) and within it at most two pushes at once, the second sent 10 ms after the first so
+// that it reaches the proxy second (electron/sync/push.ts): the faults a station sees depend
 // only on the seed and on that station's own request order, not on how stations interleave.
 
 export type FaultKind = 'reset' | 'lose' | 'truncate' | 'duplicate' | 'delay' | 'hang' | 's500' | 's502' | 's503' | 's413';

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushResponse, type Mutation } from '../../core/sync/protocol';
+import { adminRecord } from '../../server/admin/admin';
+import { withAdmin } from '../../server/db/scope';
+import {
+  call,
+  community,
+  enrollDevice,
+  FACTORIES,
+  mutation,
+  newStreet,
+  openMigrated,
+  person,
+  pushBody,
+  startServer,
+  uid,
+  type Device,
+  type TestDb,
+  type TestServer,
+} from './harness';
+
+// A pipelined push names the last mid of the batch sent before it (prevMid): the server applies
+// it only once the device got that far, so a batch never lands past one that failed
+// (docs/sync-protocol.md "Push").
+
+describe.each(FACTORIES)('push prevMid on $name', (factory) => {
+  let t: TestDb;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    t = await openMigrated(factory);
+    server = await startServer(t.db);
+  }, 30_000);
+  afterAll(async () => {
+    await server?.close();
+    await t?.drop();
+  }, 30_000);
+
+  const send = (device: Device, mutations: Mutation[], prevMid?: unknown) =>
+    call(server.url, '/v1/push', { token: device.token, body: prevMid === undefined ? pushBody(mutations) : { ...pushBody(mutations), prevMid }, gzip: true });
+
+  const state = (device: Device) =>
+    withAdmin(t.db, async (tx) => {
+      const d = await tx.query<{ last_mid: unknown }>('SELECT last_mid FROM device WHERE id = $1', [device.deviceId]);
+      const s = await tx.query<{ seq: unknown }>('SELECT seq FROM street_seq WHERE street_id = $1', [device.street.id]);
+      const c = await tx.query<{ n: unknown }>('SELECT count(*) AS n FROM change WHERE street_id = $1', [device.street.id]);
+      return { lastMid: Number(d.rows[0]!.last_mid), seq: Number(s.rows[0]!.seq), changes: Number(c.rows[0]!.n) };
+    });
+
+  /** A device whose first batch (mids 1-2: a community, a person) is applied. */
+  async function pushedDevice() {
+    const street = await newStreet(t.db);
+    const device = await enrollDevice(t.db, server.url, street);
+    const orgId = uid('org');
+    const first = await send(device, [mutation(1, 'orgUnit', orgId, community(street, 1)), mutation(2, 'person', uid('p'), person(street, orgId, '王芳'))]);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    return { street, device, orgId };
+  }
+
+  it('refuses a batch whose prevMid is past last_mid with 409, applying nothing', async () => {
+    const { street, device, orgId } = await pushedDevice();
+    const before = await state(device);
+    expect(before.lastMid).toBe(2);
+    const pid = uid('p');
+    // mids 3-4 were in the batch ahead, which never arrived
+    const reply = await send(device, [mutation(5, 'person', pid, person(street, orgId, '李雷')), mutation(6, 'orgUnit', orgId, { name: '改名' }, 'update', 1)], 4);
+    expect(reply.status).toBe(409);
+    expect(reply.body).toEqual({ error: { code: 'out_of_order', reason: 'prev_batch_not_applied' } });
+    expect(await state(device)).toEqual(before);
+    expect(await adminRecord(t.db, 'person', pid)).toBeNull();
+    expect((await adminRecord(t.db, 'orgUnit', orgId))?.version).toBe(1);
+  });
+
+  it('applies a batch whose prevMid the device has reached, as one without it', async () => {
+    const { street, device, orgId } = await pushedDevice();
+    const before = await state(device);
+    const at = await send(device, [mutation(3, 'person', uid('p'), person(street, orgId, '韩梅梅'))], 2);
+    expect(at.status, JSON.stringify(at.body)).toBe(200);
+    expect(pushResponse.parse(at.body)).toMatchObject({ ackedThrough: 3, rejected: [] });
+    // below last_mid: a resend behind a batch the server already has; only the new tail applies
+    const pid = uid('p');
+    const below = await send(device, [mutation(3, 'person', uid('p'), person(street, orgId, '重发')), mutation(4, 'person', pid, person(street, orgId, '张伟'))], 1);
+    expect(below.status, JSON.stringify(below.body)).toBe(200);
+    expect(pushResponse.parse(below.body)).toMatchObject({ ackedThrough: 4, rejected: [] });
+    expect(await state(device)).toEqual({ lastMid: 4, seq: before.seq + 2, changes: before.changes + 2 });
+    expect(await adminRecord(t.db, 'person', pid)).not.toBeNull();
+  });
+
+  it('without prevMid a batch applies whatever mids came before it, as before', async () => {
+    const { street, device, orgId } = await pushedDevice();
+    const before = await state(device);
+    const pid = uid('p');
+    const reply = await send(device, [mutation(10, 'person', pid, person(street, orgId, '赵敏'))]);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(pushResponse.parse(reply.body)).toMatchObject({ ackedThrough: 10, rejected: [] });
+    expect(await state(device)).toEqual({ lastMid: 10, seq: before.seq + 1, changes: before.changes + 1 });
+    expect(await adminRecord(t.db, 'person', pid)).not.toBeNull();
+  });
+
+  it('refuses a malformed prevMid with 400', async () => {
+    const { street, device, orgId } = await pushedDevice();
+    const batch = [mutation(3, 'person', uid('p'), person(street, orgId, '周芷若'))];
+    for (const [prevMid, reason] of [
+      [-1, 'invalid_push:prevMid:too_small'],
+      [1.5, 'invalid_push:prevMid:invalid_type'],
+      ['2', 'invalid_push:prevMid:invalid_type'],
+      [3, 'prev_mid_not_before_batch'],
+    ] as const) {
+      const reply = await send(device, batch, prevMid);
+      expect(reply.status, String(prevMid)).toBe(400);
+      expect(reply.body).toEqual({ error: { code: 'bad_request', reason } });
+    }
+    expect((await state(device)).lastMid).toBe(2);
+  });
+});
