@@ -1,9 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { PROTOCOL_VERSION, type Mutation } from '../core/sync/protocol';
+import { BODY_GZIP_LEVEL } from '../electron/sync/http-transport';
 import { v7 } from 'uuid';
 
 // Bytes on the wire per field change: the gzip'd push body exactly as the station's HTTP
-// transport sends it (JSON.stringify + gzipSync at the default level), divided by the number of
+// transport sends it (JSON.stringify + gzipSync at its BODY_GZIP_LEVEL), divided by the number of
 // fields the batch sets. Realistic edits of a working day: a person's phone or status (one
 // field), a grid's household count (one field), now and then a two-field edit; ids are the
 // station's UUIDv7s, made over the past year (ids made in one burst would share their time
@@ -41,5 +42,5 @@ export function wireBytes(batch: number): WireResult {
   const mutations = edits(batch);
   const json = JSON.stringify({ protocol: PROTOCOL_VERSION, schemaVersion: 2, mutations });
   const fieldChanges = mutations.reduce((n, m) => n + Object.keys(m.fields).length, 0);
-  return { batch, fieldChanges, gzipBytes: gzipSync(json).length, rawBytes: Buffer.byteLength(json) };
+  return { batch, fieldChanges, gzipBytes: gzipSync(json, { level: BODY_GZIP_LEVEL }).length, rawBytes: Buffer.byteLength(json) };
 }
