@@ -20,10 +20,14 @@ export async function seedStreet(env: SyncEnv, n: number): Promise<{ device: Awa
   const street = await benchStreet(env);
   const device = await benchDevice(env, street);
   const started = performance.now();
-  // ids shaped like the stations' UUIDs; resident IDs unique (the check character is not computed here)
+  // ids shaped like the stations' UUIDv7s: a millisecond time prefix (one record a minute over
+  // a year, 2025 on), random bits after it — so, as in a real street, key order follows the
+  // order records were created in; resident IDs unique (the check character is not computed here)
   await env.owner.query(
     `INSERT INTO record (entity, id, street_id, data, version, created_seq, updated_seq)
-     SELECT 'person', md5('bp' || i)::uuid::text, $1::text,
+     SELECT 'person',
+            substr(k.t, 1, 8) || '-' || substr(k.t, 9, 4) || '-7' || substr(k.h, 1, 3) || '-8' || substr(k.h, 4, 3) || '-' || substr(k.h, 7, 12),
+            $1::text,
             jsonb_build_object(
               'name', '居民' || i, 'gender', CASE WHEN i % 2 = 0 THEN 'female' ELSE 'male' END,
               'phone', '138' || lpad((i::bigint * 7919 % 100000000)::text, 8, '0'),
@@ -32,7 +36,10 @@ export async function seedStreet(env: SyncEnv, n: number): Promise<{ device: Awa
               'partyMember', i % 7 = 0, 'partyBranch', NULL, 'status', 'active',
               'orgUnitId', $1::text, 'streetId', $1::text, 'note', CASE WHEN i % 5 = 0 THEN '独居老人，每周走访' ELSE NULL END),
             1, s.seq, s.seq
-       FROM generate_series(1, $2::int) AS i, street_seq s WHERE s.street_id = $1`,
+       FROM generate_series(1, $2::int) AS i
+            CROSS JOIN LATERAL (SELECT lpad(to_hex(1735689600000 + i::bigint * 60000), 12, '0') AS t, md5('bp' || i) AS h) k,
+            street_seq s
+      WHERE s.street_id = $1`,
     [street.id, n],
   );
   await env.owner.query('ANALYZE record');
