@@ -1,18 +1,15 @@
-import { parseArgs } from 'node:util';
 import { createBackup, listBackups, restoreBackup } from '../services/backup';
 import { closeAppContext, openAppContext } from '../services/context';
-import { defaultDataDir } from './data-dir';
+import { defaultDataDir, parseCommandLine } from './data-dir';
 
 // `npm run backup -- <create|list|restore> [--data-dir DIR] [--file FILE]`
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { 'data-dir': { type: 'string' }, file: { type: 'string' } },
-});
+const USAGE = 'usage: npm run backup -- <create|list|restore> [--data-dir DIR] [--file FILE]';
+const { positionals, values } = parseCommandLine({ allowPositionals: true, options: { 'data-dir': { type: 'string' }, file: { type: 'string' } } }, USAGE);
 const [command] = positionals;
 const dataDir = values['data-dir'] ?? defaultDataDir();
 
 if (command !== 'create' && command !== 'list' && command !== 'restore') {
-  console.error('usage: npm run backup -- <create|list|restore> [--data-dir DIR] [--file FILE]');
+  console.error(USAGE);
   process.exit(2);
 }
 if (command === 'restore' && !values.file) {

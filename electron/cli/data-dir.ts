@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 // Where GridDesk keeps its data when no --data-dir is given: the same folder Electron's
 // app.getPath('userData') uses for an app named GridDesk, so the commands, the browser
@@ -38,4 +39,24 @@ export function parseFlags(argv: readonly string[]): Flags {
     }
   }
   return flags;
+}
+
+/**
+ * node:util parseArgs over this process's arguments, with the command's usage line: `--help`
+ * prints it (exit 0); an unknown or malformed flag prints the reason and the usage (exit 2),
+ * not a stack trace.
+ */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage);
+    process.exit(0);
+  }
+  try {
+    // without `args`, parseArgs reads this process's own
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`GridDesk: ${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    process.exit(2);
+  }
 }

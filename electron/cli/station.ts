@@ -1,26 +1,28 @@
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { AppError } from '../../core/api/errors';
 import type { SyncStatus } from '../../core/api/sync';
 import { closeAppContext, openAppContext } from '../services/context';
 import { syncEngineFor } from '../sync';
-import { defaultDataDir } from './data-dir';
+import { defaultDataDir, parseCommandLine } from './data-dir';
 
 // `npm run station -- [--data-dir DIR] <enroll --server URL --code CODE [--name N] | sync | status> [--json]`
 // Headless station: enrolls this data folder with the district server, runs one sync cycle, or
 // prints the sync status. The token goes to <data-dir>/device-token (0600).
 
 const USAGE = 'usage: npm run station -- [--data-dir DIR] <enroll --server URL --code CODE [--name NAME] | sync | status> [--json]';
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    'data-dir': { type: 'string' },
-    server: { type: 'string' },
-    code: { type: 'string' },
-    name: { type: 'string' },
-    json: { type: 'boolean', default: false },
+const { positionals, values } = parseCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      server: { type: 'string' },
+      code: { type: 'string' },
+      name: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   },
-});
+  USAGE,
+);
 const [command] = positionals;
 if (command !== 'enroll' && command !== 'sync' && command !== 'status') {
   console.error(USAGE);

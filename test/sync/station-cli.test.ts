@@ -29,6 +29,17 @@ afterAll(async () => {
 });
 
 describe('npm run station', () => {
+  it('prints its usage on --help, and the reason and the usage on an unknown flag (exit 2)', async () => {
+    const help = await station('--help');
+    expect(help.stdout).toContain('usage: npm run station');
+    const bad = await station('--bogus').then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(bad?.code).toBe(2);
+    expect(bad?.stderr).toMatch(/Unknown option '--bogus'[\s\S]*usage: npm run station/);
+  });
+
   it('enrolls, syncs and prints the status', async () => {
     const street = await newStreet(district.db);
     const status0 = await station('status');
