@@ -210,7 +210,10 @@ describe.each(FACTORIES)('batch push path on $name', (factory) => {
         }
         seen.applied += batch.changes;
       }),
-      { numRuns: 60 },
+      // a fixed seed: the coverage check below depends on what was generated, so a random
+      // seed made it fail now and then (no conflict among 60 runs); fast-check still prints
+      // the failing case and its path when the property itself breaks
+      { numRuns: 60, seed: 20261127 },
     );
     // the generated pushes must exercise the batch path itself (not only its fallback), and
     // mix applied mutations, rejections and conflicts
