@@ -6,10 +6,10 @@ import type { ChangeEntry } from './records';
 import type { BatchStore, RecordWrite } from './batch-store';
 import { PlanMiss } from './batch-store';
 
-// Flushes a decided batch with one multi-row statement per table (unnest of parallel arrays):
-// new records, updated records, the change log, conflicts, rejections. Row-level security and
-// every constraint still apply to each row; if any statement fails, the caller rolls back to
-// its savepoint and applies the batch one mutation at a time instead.
+// Flushes a decided batch with a few multi-row statements: updated records; new records and the
+// change log together; conflicts; rejections. Row-level security and every constraint still
+// apply to each row; if any statement fails, the caller rolls back to its savepoint and
+// applies the batch one mutation at a time instead.
 
 // Rows travel as ONE JSON array per statement, expanded by jsonb_to_recordset: JSON.stringify is
 // native and PostgreSQL parses it once, where text[] parameters cost an escaping pass per element.
@@ -24,14 +24,7 @@ export async function flushBatch(
   const writes = [...store.writes.values()];
   const inserts = writes.filter((w) => w.isNew);
   const updates = writes.filter((w) => !w.isNew);
-  if (inserts.length > 0) {
-    await tx.query(
-      `INSERT INTO record (entity, id, street_id, data, version, created_seq, updated_seq)
-       SELECT t.entity, t.id, $1, t.data, t.version, t.created_seq, t.updated_seq
-         FROM jsonb_to_recordset($2::jsonb) AS t(entity text, id text, data jsonb, version int, created_seq bigint, updated_seq bigint)`,
-      [device.streetId, rowsOf(inserts.map((w) => ({ entity: w.entity, id: w.id, data: w.data, version: w.version, created_seq: w.createdSeq, updated_seq: w.updatedSeq })))],
-    );
-  }
+  // Updates first: one that gives up a unique value must do so before a new record takes it.
   if (updates.length > 0) {
     // Only what differs from the stored document travels, merged by jsonb `||` (top-level keys,
     // the right side wins: the same merge as apply-one's `{...current.data, ...fields}`). An
@@ -58,23 +51,29 @@ export async function flushBatch(
   }
   const changes = store.changes;
   if (changes.length > 0) {
-    // An insert's change sets exactly the document its new record holds (apply-one hands the
-    // same object to both), unless a later mutation of the batch changed that record. Such a
-    // change travels without its fields (null) and PostgreSQL copies them from the record the
-    // statement above inserted: the largest documents of a batch cross the wire and are parsed once.
+    // New records and the change log in ONE statement. An insert's change sets exactly the
+    // document its new record holds (apply-one hands the same object to both), unless a later
+    // mutation of the batch changed that record: such a change travels without its fields
+    // (null) and takes them from the row the INSERT returns, so the largest documents of a
+    // batch cross the wire and are parsed once, and no change looks its record up again.
     const asInserted = (c: ChangeEntry): boolean => {
       const w = c.op === 'insert' ? store.written(c.entity, c.id) : undefined;
       return w !== undefined && w.isNew && w.data === c.fields;
     };
     await tx.query(
-      `INSERT INTO change (street_id, seq, entity, id, op, fields, version, device_id, mid, device_at)
-       SELECT $1, t.seq, t.entity, t.id, t.op, coalesce(t.fields, r.data), t.version, $2, t.mid, t.device_at
-         FROM jsonb_to_recordset($3::jsonb) AS t(seq bigint, entity text, id text, op text, fields jsonb, version int, mid bigint, device_at text)
-         LEFT JOIN LATERAL (SELECT x.data FROM record x
-                             WHERE t.fields IS NULL AND x.entity = t.entity COLLATE "C" AND x.id = t.id COLLATE "C" OFFSET 0) r ON true`,
+      `WITH inserted AS (
+         INSERT INTO record (entity, id, street_id, data, version, created_seq, updated_seq)
+         SELECT t.entity, t.id, $1, t.data, t.version, t.created_seq, t.updated_seq
+           FROM jsonb_to_recordset($3::jsonb) AS t(entity text, id text, data jsonb, version int, created_seq bigint, updated_seq bigint)
+         RETURNING entity, id, data)
+       INSERT INTO change (street_id, seq, entity, id, op, fields, version, device_id, mid, device_at)
+       SELECT $1, t.seq, t.entity, t.id, t.op, coalesce(t.fields, i.data), t.version, $2, t.mid, t.device_at
+         FROM jsonb_to_recordset($4::jsonb) AS t(seq bigint, entity text, id text, op text, fields jsonb, version int, mid bigint, device_at text)
+         LEFT JOIN inserted i ON t.fields IS NULL AND i.entity = t.entity AND i.id = t.id`,
       [
         device.streetId,
         device.id,
+        rowsOf(inserts.map((w) => ({ entity: w.entity, id: w.id, data: w.data, version: w.version, created_seq: w.createdSeq, updated_seq: w.updatedSeq }))),
         rowsOf(
           changes.map((c) => ({
             seq: c.seq,

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, syncError } from '../../core/sync/protocol';
+import { MIGRATIONS } from '../../server/db/migrations';
 import { openPg } from '../../server/db/pg';
 import type { Db } from '../../server/db/db';
 import {
@@ -93,7 +94,7 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
   it('GET /health answers without versions or a token', async () => {
     const reply = await call<{ ok: boolean; schema: number }>(server.url, '/health', { headers: {} });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ ok: true, schema: 1, database: factory.name });
+    expect(reply.body).toMatchObject({ ok: true, schema: MIGRATIONS.at(-1)!.version, database: factory.name });
   });
 
   it('every /v1 route checks the version headers: old protocol → 426 with minProtocol', async () => {

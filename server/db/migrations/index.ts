@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate';
 import { initial } from './0001-initial';
+import { noStreetFkOnHotTables } from './0002-no-street-fk-on-hot-tables';
 
 /** In version order; append, never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, noStreetFkOnHotTables];
