@@ -37,6 +37,8 @@ export interface PushOptions {
   mode?: 'batch' | 'serial';
   /** Called when the batch path gave way to the serial one (logged by the route). */
   onFallback?: (reason: string) => void;
+  /** Tests: runs after the batch's early reads, before the street lock is taken. */
+  beforeLock?: () => Promise<void>;
 }
 
 /** The batch names a previous batch (prevMid) the device has not pushed through yet: nothing is applied. */
@@ -64,6 +66,8 @@ export function applyPush(db: Db, device: PushDevice, request: PushRequest, opti
 
 /** The push, in a transaction that already runs under the device's street scope. */
 export async function applyPushIn(tx: Queryable, device: PushDevice, request: PushRequest, options: PushOptions = {}): Promise<PushResponse> {
+  const early = options.mode === 'serial' ? null : await readBeforeLock(tx, device, request.mutations);
+  await options.beforeLock?.();
   // One statement locks the device row (re-reading revoked_at under the lock: a revocation that
   // committed after authentication still wins) and the street counter, for the whole batch:
   // pushes of one street are serialised, which keeps seq gap-free and makes the uniqueness
@@ -88,7 +92,7 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
 
   let result: Applied | null = null;
   if (pending.length > 0 && options.mode !== 'serial') {
-    result = await tryBatch(tx, device, pending, startSeq, options.onFallback);
+    result = await tryBatch(tx, device, pending, startSeq, early, options.onFallback);
   }
   result ??= await applySerial(tx, device, pending, startSeq);
 
@@ -111,17 +115,45 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
   };
 }
 
+interface EarlyView {
+  store: BatchStore;
+  /** The street's seq before the view was read. */
+  seq: number;
+}
+
+/**
+ * The batch path's reads, done BEFORE the street lock: a pipelined batch then reads while the
+ * one ahead of it holds the lock, and only the check of what committed in between
+ * (BatchStore.stillCurrent) is left inside. Null when the reads failed; the batch then reads
+ * under the lock as before.
+ */
+async function readBeforeLock(tx: Queryable, device: PushDevice, mutations: readonly Mutation[]): Promise<EarlyView | null> {
+  if (mutations.length === 0) return null;
+  await tx.query('SAVEPOINT early');
+  try {
+    const rows = await tx.query<{ seq: unknown }>('SELECT seq FROM street_seq WHERE street_id = $1', [device.streetId], { prepared: true });
+    const store = await BatchStore.preload(tx, device, mutations);
+    await tx.query('RELEASE SAVEPOINT early');
+    return rows.rows[0] ? { store, seq: num(rows.rows[0].seq) } : null;
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    await tx.query('ROLLBACK TO SAVEPOINT early');
+    return null;
+  }
+}
+
 /** The batch path; null = it gave way (everything it did is rolled back) and the serial path must run. */
 async function tryBatch(
   tx: Queryable,
   device: PushDevice,
   pending: readonly Mutation[],
   startSeq: number,
+  early: EarlyView | null,
   onFallback: PushOptions['onFallback'],
 ): Promise<Applied | null> {
   await tx.query('SAVEPOINT batch');
   try {
-    const store = await BatchStore.preload(tx, device, pending);
+    const store = early && (await early.store.stillCurrent(early.seq, startSeq)) ? early.store : await BatchStore.preload(tx, device, pending);
     let seq = startSeq;
     const rejected: WireRejection[] = [];
     const conflicts: Conflict[] = [];

@@ -131,6 +131,36 @@ export class BatchStore implements ApplyStore {
     }
   }
 
+  /**
+   * Whether this view, read when the street's seq was `readSeq`, still holds at `lockedSeq`
+   * (the caller holds the street lock): no change committed in between wrote a record the view
+   * holds (named, referenced or a holder) or set one of the unique values it looked up. Every
+   * record write appends to its street's log under that lock (pushes and admin commands
+   * alike), so the log between the two is the whole difference. Over-approximates: a `code`
+   * or `residentId` of any entity counts.
+   */
+  async stillCurrent(readSeq: number, lockedSeq: number): Promise<boolean> {
+    if (lockedSeq === readSeq) return true;
+    const entities: string[] = [];
+    const ids: string[] = [];
+    for (const k of this.cache.keys()) {
+      const cut = k.indexOf('\u0000');
+      entities.push(k.slice(0, cut));
+      ids.push(k.slice(cut + 1));
+    }
+    const values = [...this.holders.keys()].map((k) => k.slice(k.indexOf('\u0000') + 1));
+    const touched = await this.tx.query(
+      `SELECT 1 FROM change c
+        WHERE c.street_id = $1 AND c.seq > $2 AND c.seq <= $3
+          AND ((c.entity, c.id) IN (SELECT * FROM unnest($4::text[], $5::text[]))
+               OR c.fields->>'code' = ANY($6::text[]) OR c.fields->>'residentId' = ANY($6::text[]))
+        LIMIT 1`,
+      [this.scope.streetId, readSeq, lockedSeq, entities, ids, values],
+      { prepared: true },
+    );
+    return touched.rows.length === 0;
+  }
+
   /** The batch's final write of a record, if it wrote one. */
   written(entity: SyncedEntity, id: string): RecordWrite | undefined {
     return this.writes.get(key(entity, id));
