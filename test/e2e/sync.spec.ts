@@ -41,6 +41,9 @@ test('a new station works offline, enrolls with a one-time code, downloads its s
     await sync.shell.go('sync');
     await sync.syncNow();
     await expect(page.getByTestId('sync-issues')).toContainText('没有需要处理的问题');
+    // between cycles the rows say where things stand, not "waiting"
+    await expect(page.getByTestId('sync-progress-push')).toHaveText('没有待上传的修改');
+    await expect(page.getByTestId('sync-progress-pull')).toHaveText('已是最新');
     await sync.shell.screenshot('sync-overview');
   } finally {
     await server.stop();

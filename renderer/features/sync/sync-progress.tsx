@@ -1,8 +1,15 @@
 import { Progress, Typography } from 'antd';
 import type { SyncStatus } from '../../../core/api/sync';
-import { useI18n } from '../../app/i18n/i18n-context';
+import { useI18n, type Translate } from '../../app/i18n/i18n-context';
 
 const PHASES = ['bootstrap', 'push', 'pull'] as const;
+
+/** Between cycles: what a phase would do next, so an idle row never reads as work in the queue. */
+function idleText(p: (typeof PHASES)[number], status: SyncStatus, t: Translate): string {
+  if (p === 'push') return status.pending > 0 ? t('sync.phase.pushPending', { count: status.pending }) : t('sync.phase.pushNone');
+  if (p === 'pull' && status.bootstrapped && status.online && status.lastSyncAt && !status.lastError) return t('sync.phase.upToDate');
+  return t('sync.phase.waiting');
+}
 
 /** One bar per phase of a cycle; the status carries the running phase's done/total. */
 export function SyncProgress({ status }: { status: SyncStatus }) {
@@ -24,7 +31,7 @@ export function SyncProgress({ status }: { status: SyncStatus }) {
             ) : finishedBootstrap ? (
               <Progress percent={100} format={() => t('sync.phase.done')} />
             ) : (
-              <Typography.Text type="secondary">{t('sync.phase.waiting')}</Typography.Text>
+              <Typography.Text type="secondary">{idleText(p, status, t)}</Typography.Text>
             )}
           </div>,
         ];
