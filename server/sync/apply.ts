@@ -6,7 +6,7 @@ import { withAppScope } from '../db/scope';
 import { AuthError } from '../auth/devices';
 import { applyOne, asRejection, currentServerRecord, printable } from './apply-one';
 import { BatchStore, PlanMiss } from './batch-store';
-import { flushBatch } from './batch-write';
+import { planFlush, runFlush, type FlushPlan } from './batch-write';
 import type { StreetScope } from './checks';
 import { notifySeq } from './notify';
 import { Rejection } from './rejection';
@@ -19,8 +19,9 @@ import { dbStore } from './store';
 // applied mutation takes the street's next gap-free seq; last_mid set in the same transaction.
 //
 // Two ways to get there, with the same decisions (apply-one.ts): the batch path reads what the
-// batch needs in two queries, decides every mutation in memory and writes with a few multi-row
-// statements (docs/performance.md "Sync": ~1,000 mutations in a handful of round trips); the
+// batch needs in two queries and decides every mutation in memory before the street lock, then
+// under it checks that view and writes with a few multi-row statements (docs/performance.md
+// "Sync": ~1,000 mutations in a handful of round trips); the
 // serial path is a savepoint and a few statements per mutation. The serial path runs whenever
 // the batch path is unsure (PlanMiss) or a bulk statement fails for a reason that is not
 // transient (a unique violation it did not predict, a value PostgreSQL refuses): it then finds
@@ -37,7 +38,7 @@ export interface PushOptions {
   mode?: 'batch' | 'serial';
   /** Called when the batch path gave way to the serial one (logged by the route). */
   onFallback?: (reason: string) => void;
-  /** Tests: runs after the batch's early reads, before the street lock is taken. */
+  /** Tests: runs after the batch was read and decided early, before the street lock is taken. */
   beforeLock?: () => Promise<void>;
 }
 
@@ -66,12 +67,13 @@ export function applyPush(db: Db, device: PushDevice, request: PushRequest, opti
 
 /** The push, in a transaction that already runs under the device's street scope. */
 export async function applyPushIn(tx: Queryable, device: PushDevice, request: PushRequest, options: PushOptions = {}): Promise<PushResponse> {
-  const early = options.mode === 'serial' ? null : await readBeforeLock(tx, device, request.mutations);
+  const early = options.mode === 'serial' ? null : await decideBeforeLock(tx, device, request.mutations);
   await options.beforeLock?.();
   // One statement locks the device row (re-reading revoked_at under the lock: a revocation that
   // committed after authentication still wins) and the street counter, for the whole batch:
   // pushes of one street are serialised, which keeps seq gap-free and makes the uniqueness
-  // re-checks (in memory or not) race-free. Nothing locks these rows in the other order.
+  // re-checks (in memory, checked again under the lock, or not) race-free. Nothing locks these
+  // rows in the other order.
   const locked = (
     await tx.query<{ last_mid: unknown; revoked_at: Date | null; seq: unknown }>(
       `SELECT d.last_mid, d.revoked_at, q.seq FROM device d, street_seq q
@@ -115,26 +117,70 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
   };
 }
 
-interface EarlyView {
+/** A batch decided against the batch path's view, ready to flush. */
+interface Decided {
   store: BatchStore;
-  /** The street's seq before the view was read. */
+  /** Applied mutations, numbered 1, 2, … in the view's writes (runFlush adds the street's seq). */
+  applied: number;
+  rejected: WireRejection[];
+  conflicts: Conflict[];
+  plan: FlushPlan;
+}
+
+async function decide(store: BatchStore, device: PushDevice, pending: readonly Mutation[]): Promise<Decided> {
+  let applied = 0;
+  const rejected: WireRejection[] = [];
+  const conflicts: Conflict[] = [];
+  for (const m of pending) {
+    const writesBefore = store.writeCount;
+    try {
+      const outcome = await applyOne(store, device, m, applied + 1);
+      if (outcome.applied) {
+        applied += 1;
+        if (outcome.conflict) conflicts.push(outcome.conflict);
+      }
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      // apply-one checks everything before its first write; a rejection after one would need a savepoint
+      if (store.writeCount !== writesBefore) throw new PlanMiss('rejection after a write');
+      const serverRecord = error.serverRecord !== undefined ? error.serverRecord : await currentServerRecord(store, m);
+      rejected.push({ mid: m.mid, entity: m.entity, id: m.id, reason: error.reason, serverRecord, conflictingRecord: error.conflictingRecord ?? null });
+    }
+  }
+  return { store, applied, rejected, conflicts, plan: planFlush(store, rejected) };
+}
+
+interface EarlyDecision {
+  decided: Decided;
+  /** The street's seq when the view was read. */
   seq: number;
+  /** How many of the request's mutations were pending then (beyond the device's last mid). */
+  pending: number;
 }
 
 /**
- * The batch path's reads, done BEFORE the street lock: a pipelined batch then reads while the
- * one ahead of it holds the lock, and only the check of what committed in between
- * (BatchStore.stillCurrent) is left inside. Null when the reads failed; the batch then reads
- * under the lock as before.
+ * The batch path up to its writes, done BEFORE the street lock: a pipelined batch is read,
+ * decided and serialised while the one ahead of it holds the lock. Under the lock the
+ * decisions stand if the same mutations are pending and nothing committed in between touched
+ * the view (BatchStore.stillCurrent); otherwise the batch is read and decided again there.
+ * Null when there is nothing to decide or the view gave way (PlanMiss, a failed read).
  */
-async function readBeforeLock(tx: Queryable, device: PushDevice, mutations: readonly Mutation[]): Promise<EarlyView | null> {
+async function decideBeforeLock(tx: Queryable, device: PushDevice, mutations: readonly Mutation[]): Promise<EarlyDecision | null> {
   if (mutations.length === 0) return null;
   await tx.query('SAVEPOINT early');
   try {
-    const rows = await tx.query<{ seq: unknown }>('SELECT seq FROM street_seq WHERE street_id = $1', [device.streetId], { prepared: true });
-    const store = await BatchStore.preload(tx, device, mutations);
+    const row = (
+      await tx.query<{ seq: unknown; last_mid: unknown }>(
+        'SELECT q.seq, d.last_mid FROM street_seq q, device d WHERE q.street_id = $1 AND d.id = $2',
+        [device.streetId, device.id],
+        { prepared: true },
+      )
+    ).rows[0];
+    const lastMid = row ? num(row.last_mid) : Number.POSITIVE_INFINITY;
+    const pending = mutations.filter((m) => m.mid > lastMid);
+    const early = row && pending.length > 0 ? { decided: await decide(await BatchStore.preload(tx, device, pending), device, pending), seq: num(row.seq), pending: pending.length } : null;
     await tx.query('RELEASE SAVEPOINT early');
-    return rows.rows[0] ? { store, seq: num(rows.rows[0].seq) } : null;
+    return early;
   } catch (error) {
     if (isTransient(error)) throw error;
     await tx.query('ROLLBACK TO SAVEPOINT early');
@@ -148,34 +194,17 @@ async function tryBatch(
   device: PushDevice,
   pending: readonly Mutation[],
   startSeq: number,
-  early: EarlyView | null,
+  early: EarlyDecision | null,
   onFallback: PushOptions['onFallback'],
 ): Promise<Applied | null> {
   await tx.query('SAVEPOINT batch');
   try {
-    const store = early && (await early.store.stillCurrent(early.seq, startSeq)) ? early.store : await BatchStore.preload(tx, device, pending);
-    let seq = startSeq;
-    const rejected: WireRejection[] = [];
-    const conflicts: Conflict[] = [];
-    for (const m of pending) {
-      const writesBefore = store.writeCount;
-      try {
-        const outcome = await applyOne(store, device, m, seq + 1);
-        if (outcome.applied) {
-          seq += 1;
-          if (outcome.conflict) conflicts.push(outcome.conflict);
-        }
-      } catch (error) {
-        if (!(error instanceof Rejection)) throw error;
-        // apply-one checks everything before its first write; a rejection after one would need a savepoint
-        if (store.writeCount !== writesBefore) throw new PlanMiss('rejection after a write');
-        const serverRecord = error.serverRecord !== undefined ? error.serverRecord : await currentServerRecord(store, m);
-        rejected.push({ mid: m.mid, entity: m.entity, id: m.id, reason: error.reason, serverRecord, conflictingRecord: error.conflictingRecord ?? null });
-      }
-    }
-    await flushBatch(tx, device, store, rejected);
+    // Mids only grow within a request and last_mid only grows, so an equal count is the same mutations.
+    const stands = early !== null && early.pending === pending.length && (await early.decided.store.stillCurrent(early.seq, startSeq));
+    const decided = stands ? early.decided : await decide(await BatchStore.preload(tx, device, pending), device, pending);
+    await runFlush(tx, device, decided.plan, startSeq);
     await tx.query('RELEASE SAVEPOINT batch');
-    return { seq, rejected, conflicts };
+    return { seq: startSeq + decided.applied, rejected: decided.rejected, conflicts: decided.conflicts };
   } catch (error) {
     if (isTransient(error)) throw error;
     await tx.query('ROLLBACK TO SAVEPOINT batch');
