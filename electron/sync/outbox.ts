@@ -1,5 +1,6 @@
 import type { Mutation } from '../../core/sync/protocol';
 import type { Db } from '../store/db';
+import { ENTITIES } from '../store/entities';
 import { cachedStatement } from '../store/statements';
 
 // change_log IS the outbox: its seq is the mutation id. Rows move pending -> sent (acked),
@@ -82,9 +83,31 @@ export function outboxEntry(db: Db, mid: number): OutboxEntry | null {
  * own replies: their mids stay pending until then, or are resent, which reports them again.
  */
 export function markAcked(db: Db, from: number, through: number, rejectedMids: readonly number[]): void {
-  const reject = cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE seq = ? AND state = 'pending'");
-  for (const mid of rejectedMids) reject.run(mid);
+  for (const mid of rejectedMids) markRefused(db, mid, 'pending');
   cachedStatement(db, "UPDATE change_log SET state = 'sent' WHERE state = 'pending' AND seq >= ? AND seq <= ?").run(from, through);
+}
+
+/**
+ * A waiting mutation the server will never apply (rejected, or given up by a person) becomes
+ * 'rejected'. A replica row's version is the last server version it pulled plus one per
+ * update still waiting (reapplyPending), so a refused update takes its one back: the version
+ * then tells which server version the row holds, which accepting the server's values relies on.
+ */
+export function markRefused(db: Db, mid: number, from: 'pending' | 'quarantined'): void {
+  const row = cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE seq = ? AND state = ? RETURNING entity, entity_id, op").get(mid, from) as
+    | { entity: Mutation['entity']; entity_id: string; op: Mutation['op'] }
+    | undefined;
+  if (row?.op !== 'update') return;
+  cachedStatement(db, `UPDATE ${ENTITIES[row.entity].table} SET version = version - 1 WHERE id = ? AND version > 1`).run(row.entity_id);
+}
+
+/** Updates of one record still waiting for the server (counted in its local version). */
+export function waitingUpdates(db: Db, entity: Mutation['entity'], id: string): number {
+  const row = cachedStatement(
+    db,
+    "SELECT count(*) AS n FROM change_log WHERE entity = ? AND entity_id = ? AND op = 'update' AND state IN ('pending', 'quarantined')",
+  ).get(entity, id) as { n: number };
+  return row.n;
 }
 
 export function markSent(db: Db, mid: number): void {

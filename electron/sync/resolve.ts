@@ -1,12 +1,12 @@
 import { AppError, notFound } from '../../core/api/errors';
 import type { SyncIssue, SyncResolution } from '../../core/api/sync';
-import { applyRemoteRecord, localFields, type Fields } from '../store/apply-remote';
+import { applyRemoteRecord, localFields, reapplyPending, type Fields } from '../store/apply-remote';
 import type { Db } from '../store/db';
 import { ENTITIES, type EntitySpec } from '../store/entities';
 import { cachedStatement } from '../store/statements';
 import { recordChange, updateEntity } from '../store/write';
 import { getIssue, markResolved } from './issues';
-import { outboxEntry } from './outbox';
+import { markRefused, outboxEntry, waitingUpdates } from './outbox';
 
 // What a person decides about an issue:
 // - accept_server: drop my change locally. A conflict (my stale edit won on the server) writes
@@ -101,18 +101,24 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
   if (!server || server.id !== issue.entityId || typeof server.version !== 'number') return; // nothing better known than what we hold
   const local = localFields(db, issue.entity, issue.entityId);
   if (!local) return;
-  // Only fields that still hold my refused values go back: a later pull may already have
-  // brought newer server values, which must not be replaced by this older record.
+  // The server version this row holds: its local version less the edits still waiting (the
+  // refused one gave its count back, see markRefused).
+  const pulled = local.version - waitingUpdates(db, issue.entity, issue.entityId);
   const mine = issue.localFields ?? {};
+  // Still the version the rejection showed: every refused field goes back to it, whatever it
+  // holds now (my value, or null where a pulled record took a unique value from it, test/faults
+  // seed 1323422819). A newer version pulled since holds newer values: only a field still
+  // holding my value goes back.
+  const current = pulled === server.version;
   const fields = Object.fromEntries(
     Object.keys(mine)
-      .filter((f) => f in server && JSON.stringify(local[f]) === JSON.stringify(mine[f]))
+      .filter((f) => f in server && (current || JSON.stringify(local[f]) === JSON.stringify(mine[f])))
       .map((f) => [f, server[f]]),
   );
-  // the refused edit bumped the local version by one; unless a pull moved it since, undo that
-  const version = local.version === server.version + 1 ? server.version : local.version;
-  if (Object.keys(fields).length === 0 && version === local.version) return;
-  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version, at }, 'update', () => undefined);
+  if (Object.keys(fields).length === 0) return;
+  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version: pulled, at }, 'update', () => undefined);
+  // edits made after the refused one stay on top, as after a pull
+  reapplyPending(db, issue.entity, issue.entityId);
 }
 
 function reapplyMine(db: Db, issue: SyncIssue, at: string): void {
@@ -144,9 +150,7 @@ export function resolveIssue(db: Db, id: number, action: SyncResolution, at: str
     // A quarantined mutation is settled once a person decided (re-sent as a new mutation, or
     // given up): left 'quarantined', every later pull of its record would put its old values back
     // on top of the server's (reapplyPending), so the replica never matched (test/faults seed 47).
-    if (issue.kind === 'quarantine' && issue.mid !== null) {
-      cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE seq = ? AND state = 'quarantined'").run(issue.mid);
-    }
+    if (issue.kind === 'quarantine' && issue.mid !== null) markRefused(db, issue.mid, 'quarantined');
     markResolved(db, id, action, at);
     return getIssue(db, id)!;
   })();

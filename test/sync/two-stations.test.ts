@@ -158,6 +158,33 @@ describe('two stations of one street', () => {
     await expectConverged(street, a1, a2);
   });
 
+  it('a resident ID the other station gave first: my edit is refused, and accepting the server brings my record back as the server has it', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street, 'A1');
+    const { community } = await seedCommunity(a1, street);
+    const mine = await a1.call('people.create', { name: '陈静', orgUnitId: community.id, residentId: IDS.a });
+    const theirs = await a1.call('people.create', { name: '王芳', orgUnitId: community.id });
+    await a1.engine.syncNow();
+    const a2 = await station(street, 'A2');
+
+    // A2 gives its person B first; A1, offline, moves its person from A to B
+    await a2.call('people.update', { id: theirs.id, patch: { residentId: IDS.b } });
+    await a2.engine.syncNow();
+    await a1.call('people.update', { id: mine.id, patch: { residentId: IDS.b } });
+    await a1.engine.syncNow();
+
+    const rejection = (await a1.call('sync.issues', {})).find((i) => i.kind === 'rejection');
+    expect(rejection).toMatchObject({ entityId: mine.id, reason: 'person.resident_id_taken', serverRecord: { residentId: IDS.a, version: 1 } });
+    // the pulled record took B, so mine gave it up locally (it holds neither A nor B now)
+    expect((await a1.call('people.get', { id: mine.id })).person.residentId).toBeNull();
+
+    await a1.call('sync.resolveIssue', { id: rejection!.id, action: 'accept_server' });
+    expect((await a1.call('people.get', { id: mine.id })).person).toMatchObject({ residentId: IDS.a, version: 1 });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    await expectConverged(street, a1, a2);
+  });
+
   it('rejects the second of two offline-created duplicate grid codes, shows the winner, and converges once accepted', async () => {
     const street = await newStreet(district.db);
     const a1 = await station(street, 'A1');
