@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pullResponse, pushResponse, SYNCED_ENTITIES, syncError, type Mutation } from '../../core/sync/protocol';
 import { adminRecord } from '../../server/admin/admin';
 import { withAdmin } from '../../server/db/scope';
@@ -10,14 +10,11 @@ import {
   FACTORIES,
   mutation,
   newStreet,
-  openMigrated,
   person,
   pushBody,
-  startServer,
+  serverFixture,
   uid,
   type Device,
-  type TestDb,
-  type TestServer,
 } from './harness';
 
 // Generated hostile traffic. Malformed bodies each get a clear 4xx in the error shape and
@@ -64,23 +61,16 @@ const corruption: fc.Arbitrary<Corruption> = fc.oneof(
 );
 
 describe.each(FACTORIES)('hostile pushes on $name', (factory) => {
-  let t: TestDb;
-  let server: TestServer;
+  const fx = serverFixture(factory, { rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } });
   let device: Device;
   let mid = 0;
 
   beforeAll(async () => {
-    t = await openMigrated(factory);
-    server = await startServer(t.db, { rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } });
-    device = await enrollDevice(t.db, server.url, await newStreet(t.db));
-  }, 30_000);
-  afterAll(async () => {
-    await server?.close();
-    await t?.drop();
+    device = await enrollDevice(fx.t.db, fx.server.url, await newStreet(fx.t.db));
   }, 30_000);
 
   async function state(): Promise<{ seq: number; lastMid: number; rejections: number }> {
-    return withAdmin(t.db, async (tx) => {
+    return withAdmin(fx.t.db, async (tx) => {
       const seq = await tx.query<{ seq: unknown }>('SELECT seq FROM street_seq WHERE street_id = $1', [device.street.id]);
       const dev = await tx.query<{ last_mid: unknown }>('SELECT last_mid FROM device WHERE id = $1', [device.deviceId]);
       const rej = await tx.query<{ n: unknown }>('SELECT count(*) AS n FROM rejection WHERE device_id = $1', [device.deviceId]);
@@ -97,7 +87,7 @@ describe.each(FACTORIES)('hostile pushes on $name', (factory) => {
           Array.from({ length: n }, () => mutation((mid += 1), 'person', uid('p'), person(device.street, device.street.id, '测试'))),
         ) as unknown as Body;
         const body = corrupt(base);
-        const reply = await call(server.url, '/v1/push', { token: device.token, body, gzip });
+        const reply = await call(fx.server.url, '/v1/push', { token: device.token, body, gzip });
         statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
         const label = (corrupt as { label?: number }).label;
         expect([400, 413, 426], `corruption #${label}: ${JSON.stringify(body)?.slice(0, 300)}`).toContain(reply.status);
@@ -107,14 +97,14 @@ describe.each(FACTORIES)('hostile pushes on $name', (factory) => {
     );
     // and the raw edge cases
     const tooMany = pushBody(Array.from({ length: 1001 }, (_, i) => mutation(100_000 + i, 'gridHistory', `h${i}`, {})));
-    expect((await call(server.url, '/v1/push', { token: device.token, body: tooMany, gzip: true })).status).toBe(400);
+    expect((await call(fx.server.url, '/v1/push', { token: device.token, body: tooMany, gzip: true })).status).toBe(400);
     for (const raw of ['', 'null', '[]', '"x"', '{"__proto__":{"polluted":1}}', '\u0000', '{'.repeat(10_000)]) {
-      const reply = await call(server.url, '/v1/push', { token: device.token, raw: Buffer.from(raw), headers: { 'content-type': 'application/json' } });
+      const reply = await call(fx.server.url, '/v1/push', { token: device.token, raw: Buffer.from(raw), headers: { 'content-type': 'application/json' } });
       expect(reply.status, raw.slice(0, 20)).toBe(400);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(await state()).toEqual(before);
-    expect((await call(server.url, '/health', { headers: {} })).status).toBe(200);
+    expect((await call(fx.server.url, '/health', { headers: {} })).status).toBe(200);
     expect([...statuses.keys()].every((s) => s >= 400 && s < 500)).toBe(true);
   }, 120_000);
 
@@ -142,14 +132,14 @@ describe.each(FACTORIES)('hostile pushes on $name', (factory) => {
       fc.asyncProperty(fc.array(hostileMutation, { minLength: 1, maxLength: 4 }), async (drafts) => {
         const mutations: Mutation[] = drafts.map((d) => ({ ...d, mid: (mid += 1) }));
         const before = await state();
-        const reply = await call(server.url, '/v1/push', { token: device.token, body: pushBody(mutations), gzip: true });
+        const reply = await call(fx.server.url, '/v1/push', { token: device.token, body: pushBody(mutations), gzip: true });
         expect(reply.status, JSON.stringify(reply.body)).toBe(200);
         const res = pushResponse.parse(reply.body);
         expect(res.ackedThrough).toBe(mid);
         const rejectedMids = new Set(res.rejected.map((r) => r.mid));
         let applied = 0;
         for (const m of mutations) {
-          const rec = await adminRecord(t.db, m.entity, m.id).catch(() => null);
+          const rec = await adminRecord(fx.t.db, m.entity, m.id).catch(() => null);
           if (rejectedMids.has(m.mid)) {
             expect(rec, `${m.entity} ${JSON.stringify(m.id)} rejected but stored`).toBeNull();
           } else {
@@ -167,8 +157,8 @@ describe.each(FACTORIES)('hostile pushes on $name', (factory) => {
       { numRuns: 150 },
     );
     // the change log is still gap-free and the server still serves
-    const page = pullResponse.parse((await call(server.url, '/v1/pull?after=0&limit=5000', { token: device.token })).body);
+    const page = pullResponse.parse((await call(fx.server.url, '/v1/pull?after=0&limit=5000', { token: device.token })).body);
     expect(page.changes.map((c) => c.seq)).toEqual(page.changes.map((_, i) => i + 1));
-    expect((await call(server.url, '/health', { headers: {} })).status).toBe(200);
+    expect((await call(fx.server.url, '/health', { headers: {} })).status).toBe(200);
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { PROTOCOL_VERSION, type Mutation } from '../../core/sync/protocol';
 import { createDistrict, createStreet, issueEnrollmentCode } from '../../server/admin/admin';
 import type { Db } from '../../server/db/db';
@@ -122,6 +123,27 @@ export async function startServer(db: Db, options: Omit<ServerOptions, 'db'> = {
   const { app } = await buildApp({ db, ...options });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url, close: () => app.close() };
+}
+
+/**
+ * A migrated database and a server on it for one describe block: opened in beforeAll, closed in
+ * afterAll. `serveWith` lets the server see the database through a wrapper (counting, say).
+ */
+export function serverFixture(
+  factory: DbFactory,
+  options: Omit<ServerOptions, 'db'> = {},
+  serveWith: (db: Db) => Db = (db) => db,
+): { readonly t: TestDb; readonly server: TestServer } {
+  const fixture = {} as { t: TestDb; server: TestServer };
+  beforeAll(async () => {
+    fixture.t = await openMigrated(factory);
+    fixture.server = await startServer(serveWith(fixture.t.db), options);
+  }, 30_000);
+  afterAll(async () => {
+    await fixture.server?.close();
+    await fixture.t?.drop();
+  }, 30_000);
+  return fixture;
 }
 
 export interface WireReply<T = unknown> {

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, syncError } from '../../core/sync/protocol';
 import { MIGRATIONS } from '../../server/db/migrations';
 import { openPg } from '../../server/db/pg';
@@ -11,14 +11,13 @@ import {
   FACTORIES,
   mutation,
   newStreet,
-  openMigrated,
   person,
   pushBody,
+  serverFixture,
   startServer,
   uid,
   VERSION_HEADERS,
   type Device,
-  type TestDb,
   type TestServer,
 } from './harness';
 
@@ -77,22 +76,15 @@ function openEvents(url: string, token: string) {
 const seqLine = (seq: number) => (line: string) => line === `data: {"seq":${seq}}`;
 
 describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
-  let t: TestDb;
-  let server: TestServer;
+  const fx = serverFixture(factory, { heartbeatMs: 300, maxBodyBytes: 64 * 1024, enrollRateLimit: { max: 1000, timeWindowMs: 60_000 } });
   let device: Device;
 
   beforeAll(async () => {
-    t = await openMigrated(factory);
-    server = await startServer(t.db, { heartbeatMs: 300, maxBodyBytes: 64 * 1024, enrollRateLimit: { max: 1000, timeWindowMs: 60_000 } });
-    device = await enrollDevice(t.db, server.url, await newStreet(t.db));
-  }, 30_000);
-  afterAll(async () => {
-    await server?.close();
-    await t?.drop();
+    device = await enrollDevice(fx.t.db, fx.server.url, await newStreet(fx.t.db));
   }, 30_000);
 
   it('GET /health answers without versions or a token', async () => {
-    const reply = await call<{ ok: boolean; schema: number }>(server.url, '/health', { headers: {} });
+    const reply = await call<{ ok: boolean; schema: number }>(fx.server.url, '/health', { headers: {} });
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ ok: true, schema: MIGRATIONS.at(-1)!.version, database: factory.name });
   });
@@ -105,23 +97,23 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
       ['POST', '/v1/snapshot'],
       ['GET', '/v1/events'],
     ] as const) {
-      const old = await call(server.url, path, { method, token: device.token, headers: { 'x-griddesk-protocol': '0' } });
+      const old = await call(fx.server.url, path, { method, token: device.token, headers: { 'x-griddesk-protocol': '0' } });
       expect(old.status, path).toBe(426);
       expect(syncError.parse(old.body).error).toEqual({ code: 'client_too_old', reason: 'protocol_too_old', minProtocol: MIN_PROTOCOL_VERSION });
-      const missing = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${device.token}` } });
+      const missing = await fetch(`${fx.server.url}${path}`, { method, headers: { authorization: `Bearer ${device.token}` } });
       expect(missing.status, path).toBe(400);
       expect(syncError.parse(await missing.json()).error.code).toBe('bad_request');
     }
     const body = { ...pushBody([mutation(1, 'orgUnit', uid(), {})]), protocol: 0 };
-    const inBody = await call(server.url, '/v1/push', { token: device.token, body });
+    const inBody = await call(fx.server.url, '/v1/push', { token: device.token, body });
     expect(inBody.status).toBe(426);
   });
 
   it('accepts gzip and plain JSON bodies; rejects broken ones with 400', async () => {
     const street = device.street;
-    const plain = await call(server.url, '/v1/push', { token: device.token, body: pushBody([mutation(1, 'orgUnit', uid('org'), community(street, 11))]) });
+    const plain = await call(fx.server.url, '/v1/push', { token: device.token, body: pushBody([mutation(1, 'orgUnit', uid('org'), community(street, 11))]) });
     expect(plain.status).toBe(200);
-    const zipped = await call(server.url, '/v1/push', { token: device.token, gzip: true, body: pushBody([mutation(2, 'orgUnit', uid('org'), community(street, 12))]) });
+    const zipped = await call(fx.server.url, '/v1/push', { token: device.token, gzip: true, body: pushBody([mutation(2, 'orgUnit', uid('org'), community(street, 12))]) });
     expect(zipped.status).toBe(200);
     const cases: { raw: Buffer; headers: Record<string, string>; reason: string }[] = [
       { raw: Buffer.from('{not json'), headers: { 'content-type': 'application/json' }, reason: 'invalid_json' },
@@ -130,11 +122,11 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
       { raw: Buffer.from('{}'), headers: { 'content-type': 'text/plain' }, reason: 'invalid_push:protocol:invalid_type' },
     ];
     for (const c of cases) {
-      const reply = await call(server.url, '/v1/push', { token: device.token, raw: c.raw, headers: c.headers });
+      const reply = await call(fx.server.url, '/v1/push', { token: device.token, raw: c.raw, headers: c.headers });
       expect(reply.status, c.reason).toBe(400);
       expect(syncError.parse(reply.body).error).toEqual({ code: 'bad_request', reason: c.reason });
     }
-    const none = await call(server.url, '/v1/push', { token: device.token, method: 'POST' });
+    const none = await call(fx.server.url, '/v1/push', { token: device.token, method: 'POST' });
     expect(none.status).toBe(400);
   });
 
@@ -143,40 +135,40 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
     const big = pushBody([mutation(3, 'person', uid('p'), { ...person(street, street.id, '大'), note: 'x'.repeat(70 * 1024) })]);
     const zipped = gzipSync(JSON.stringify(big));
     expect(zipped.length).toBeLessThan(4096); // small on the wire
-    const reply = await call(server.url, '/v1/push', { token: device.token, raw: zipped, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    const reply = await call(fx.server.url, '/v1/push', { token: device.token, raw: zipped, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
     expect(reply.status).toBe(413);
     expect(syncError.parse(reply.body).error.code).toBe('payload_too_large');
     const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
-    const bombed = await call(server.url, '/v1/push', { token: device.token, raw: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    const bombed = await call(fx.server.url, '/v1/push', { token: device.token, raw: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
     expect(bombed.status).toBe(413);
-    const plainBig = await call(server.url, '/v1/push', { token: device.token, body: big });
+    const plainBig = await call(fx.server.url, '/v1/push', { token: device.token, body: big });
     expect(plainBig.status).toBe(413);
     // just under the cap is fine
     const fits = pushBody([mutation(3, 'person', uid('p'), { ...person(street, street.id, '小'), note: 'x'.repeat(400) })]);
-    expect((await call(server.url, '/v1/push', { token: device.token, body: fits, gzip: true })).status).toBe(200);
+    expect((await call(fx.server.url, '/v1/push', { token: device.token, body: fits, gzip: true })).status).toBe(200);
     expect(MAX_BATCH_BYTES).toBe(1024 * 1024);
   });
 
   it('unknown routes and bad tokens answer in the error shape', async () => {
-    const notFound = await call(server.url, '/v1/nope', { token: device.token });
+    const notFound = await call(fx.server.url, '/v1/nope', { token: device.token });
     expect(notFound.status).toBe(404);
     expect(syncError.safeParse(notFound.body).success).toBe(true);
-    const badToken = await call(server.url, '/v1/pull?after=0', { headers: { authorization: 'Basic abc' } });
+    const badToken = await call(fx.server.url, '/v1/pull?after=0', { headers: { authorization: 'Basic abc' } });
     expect(badToken.status).toBe(401);
     expect(syncError.parse(badToken.body).error).toEqual({ code: 'unauthorized', reason: 'missing_token' });
   });
 
   it('SSE: the current seq on connect, a heartbeat comment, and a notification within a second of another device pushing', async () => {
     const street = device.street;
-    const other = await enrollDevice(t.db, server.url, street, '二号机');
+    const other = await enrollDevice(fx.t.db, fx.server.url, street, '二号机');
     // a second server process on the same database: its push must wake this server's stream
     let secondDb: Db | null = null;
-    let second: TestServer = server;
-    if (t.url) {
-      secondDb = openPg(t.url, { max: 2 });
+    let second: TestServer = fx.server;
+    if (fx.t.url) {
+      secondDb = openPg(fx.t.url, { max: 2 });
       second = await startServer(secondDb);
     }
-    const events = openEvents(server.url, device.token);
+    const events = openEvents(fx.server.url, device.token);
     try {
       await events.ready;
       const first = await events.next((l) => l.startsWith('data: '));
@@ -203,13 +195,13 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
   });
 
   it('a device of another street is not woken', async () => {
-    const otherStreet = await newStreet(t.db);
-    const outsider = await enrollDevice(t.db, server.url, otherStreet);
-    const events = openEvents(server.url, outsider.token);
+    const otherStreet = await newStreet(fx.t.db);
+    const outsider = await enrollDevice(fx.t.db, fx.server.url, otherStreet);
+    const events = openEvents(fx.server.url, outsider.token);
     try {
       await events.ready;
       const first = await events.next((l) => l.startsWith('data: '));
-      const res = await call(server.url, '/v1/push', {
+      const res = await call(fx.server.url, '/v1/push', {
         token: device.token,
         body: pushBody([mutation(100, 'person', uid('p'), person(device.street, device.street.id, '别处'))]),
       });
@@ -223,61 +215,40 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
 });
 
 describe.each(FACTORIES)('rate limit on $name', (factory) => {
-  let t: TestDb;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    t = await openMigrated(factory);
-    server = await startServer(t.db, { rateLimit: { max: 5, timeWindowMs: 60_000 }, enrollRateLimit: { max: 3, timeWindowMs: 60_000 } });
-  }, 30_000);
-  afterAll(async () => {
-    await server?.close();
-    await t?.drop();
-  }, 30_000);
+  const fx = serverFixture(factory, { rateLimit: { max: 5, timeWindowMs: 60_000 }, enrollRateLimit: { max: 3, timeWindowMs: 60_000 } });
 
   it('429 rate_limited with Retry-After, per device', async () => {
-    const street = await newStreet(t.db);
-    const a = await enrollDevice(t.db, server.url, street, 'A');
-    const b = await enrollDevice(t.db, server.url, street, 'B');
+    const street = await newStreet(fx.t.db);
+    const a = await enrollDevice(fx.t.db, fx.server.url, street, 'A');
+    const b = await enrollDevice(fx.t.db, fx.server.url, street, 'B');
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await call(server.url, '/v1/pull?after=0', { token: a.token })).status);
+    for (let i = 0; i < 7; i++) statuses.push((await call(fx.server.url, '/v1/pull?after=0', { token: a.token })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
-    const limited = await call(server.url, '/v1/pull?after=0', { token: a.token });
+    const limited = await call(fx.server.url, '/v1/pull?after=0', { token: a.token });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(syncError.parse(limited.body).error.code).toBe('rate_limited');
     // another device of the same street (same IP) has its own budget
-    expect((await call(server.url, '/v1/pull?after=0', { token: b.token })).status).toBe(200);
+    expect((await call(fx.server.url, '/v1/pull?after=0', { token: b.token })).status).toBe(200);
     // enrollment is limited per address
     const tries: number[] = [];
     for (let i = 0; i < 3; i++) {
-      tries.push((await call(server.url, '/v1/enroll', { body: { protocol: 1, schemaVersion: 1, code: 'ZZZZ-ZZZZ-ZZZZ', deviceName: 'x' } })).status);
+      tries.push((await call(fx.server.url, '/v1/enroll', { body: { protocol: 1, schemaVersion: 1, code: 'ZZZZ-ZZZZ-ZZZZ', deviceName: 'x' } })).status);
     }
     expect(tries).toEqual([401, 429, 429]); // two enrolls above used the budget
-    expect((await call(server.url, '/health', { headers: {} })).status).toBe(200);
+    expect((await call(fx.server.url, '/health', { headers: {} })).status).toBe(200);
   });
 });
 
 describe.each(FACTORIES)('one transaction per request on $name', (factory) => {
-  let t: TestDb;
-  let server: TestServer;
   const counted = { transactions: 0, queries: 0 };
-
-  beforeAll(async () => {
-    t = await openMigrated(factory);
-    // the server sees the same database through a wrapper that counts what each request opens
-    const db: Db = {
-      ...t.db,
-      kind: t.db.kind,
-      query: (sql, params) => ((counted.queries += 1), t.db.query(sql, params)),
-      transaction: (fn) => ((counted.transactions += 1), t.db.transaction(fn)),
-    };
-    server = await startServer(db, { snapshotChunkSize: 2 });
-  }, 30_000);
-  afterAll(async () => {
-    await server?.close();
-    await t?.drop();
-  }, 30_000);
+  // the server sees the same database through a wrapper that counts what each request opens
+  const fx = serverFixture(factory, { snapshotChunkSize: 2 }, (inner): Db => ({
+    ...inner,
+    kind: inner.kind,
+    query: (sql, params) => ((counted.queries += 1), inner.query(sql, params)),
+    transaction: (fn) => ((counted.transactions += 1), inner.transaction(fn)),
+  }));
 
   const measure = async <T>(request: () => Promise<{ status: number; body: T }>): Promise<{ status: number; body: T; transactions: number; queries: number }> => {
     counted.transactions = 0;
@@ -287,15 +258,15 @@ describe.each(FACTORIES)('one transaction per request on $name', (factory) => {
   };
 
   it('push, pull, snapshot and chunk each run in ONE transaction, authentication included; refusals too', async () => {
-    const street = await newStreet(t.db);
-    const device = await enrollDevice(t.db, server.url, street);
+    const street = await newStreet(fx.t.db);
+    const device = await enrollDevice(fx.t.db, fx.server.url, street);
     const push = await measure(() =>
-      call(server.url, '/v1/push', { token: device.token, gzip: true, body: pushBody([mutation(1, 'orgUnit', uid('org'), community(street, 21))]) }),
+      call(fx.server.url, '/v1/push', { token: device.token, gzip: true, body: pushBody([mutation(1, 'orgUnit', uid('org'), community(street, 21))]) }),
     );
-    const pull = await measure(() => call(server.url, '/v1/pull?after=0', { token: device.token }));
-    const snapshot = await measure(() => call<{ snapshotId: string }>(server.url, '/v1/snapshot', { method: 'POST', token: device.token }));
-    const chunk = await measure(() => call(server.url, `/v1/snapshot/${snapshot.body.snapshotId}/0`, { token: device.token }));
-    const unknown = await measure(() => call(server.url, '/v1/pull?after=0', { token: 'A'.repeat(43) }));
+    const pull = await measure(() => call(fx.server.url, '/v1/pull?after=0', { token: device.token }));
+    const snapshot = await measure(() => call<{ snapshotId: string }>(fx.server.url, '/v1/snapshot', { method: 'POST', token: device.token }));
+    const chunk = await measure(() => call(fx.server.url, `/v1/snapshot/${snapshot.body.snapshotId}/0`, { token: device.token }));
+    const unknown = await measure(() => call(fx.server.url, '/v1/pull?after=0', { token: 'A'.repeat(43) }));
     for (const [name, r, status] of [
       ['push', push, 200],
       ['pull', pull, 200],

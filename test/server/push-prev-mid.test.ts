@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pushResponse, type Mutation } from '../../core/sync/protocol';
 import { adminRecord } from '../../server/admin/admin';
 import { withAdmin } from '../../server/db/scope';
@@ -9,14 +9,11 @@ import {
   FACTORIES,
   mutation,
   newStreet,
-  openMigrated,
   person,
   pushBody,
-  startServer,
+  serverFixture,
   uid,
   type Device,
-  type TestDb,
-  type TestServer,
 } from './harness';
 
 // A pipelined push names the last mid of the batch sent before it (prevMid): the server applies
@@ -24,23 +21,13 @@ import {
 // (docs/sync-protocol.md "Push").
 
 describe.each(FACTORIES)('push prevMid on $name', (factory) => {
-  let t: TestDb;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    t = await openMigrated(factory);
-    server = await startServer(t.db);
-  }, 30_000);
-  afterAll(async () => {
-    await server?.close();
-    await t?.drop();
-  }, 30_000);
+  const fx = serverFixture(factory);
 
   const send = (device: Device, mutations: Mutation[], prevMid?: unknown) =>
-    call(server.url, '/v1/push', { token: device.token, body: prevMid === undefined ? pushBody(mutations) : { ...pushBody(mutations), prevMid }, gzip: true });
+    call(fx.server.url, '/v1/push', { token: device.token, body: prevMid === undefined ? pushBody(mutations) : { ...pushBody(mutations), prevMid }, gzip: true });
 
   const state = (device: Device) =>
-    withAdmin(t.db, async (tx) => {
+    withAdmin(fx.t.db, async (tx) => {
       const d = await tx.query<{ last_mid: unknown }>('SELECT last_mid FROM device WHERE id = $1', [device.deviceId]);
       const s = await tx.query<{ seq: unknown }>('SELECT seq FROM street_seq WHERE street_id = $1', [device.street.id]);
       const c = await tx.query<{ n: unknown }>('SELECT count(*) AS n FROM change WHERE street_id = $1', [device.street.id]);
@@ -49,8 +36,8 @@ describe.each(FACTORIES)('push prevMid on $name', (factory) => {
 
   /** A device whose first batch (mids 1-2: a community, a person) is applied. */
   async function pushedDevice() {
-    const street = await newStreet(t.db);
-    const device = await enrollDevice(t.db, server.url, street);
+    const street = await newStreet(fx.t.db);
+    const device = await enrollDevice(fx.t.db, fx.server.url, street);
     const orgId = uid('org');
     const first = await send(device, [mutation(1, 'orgUnit', orgId, community(street, 1)), mutation(2, 'person', uid('p'), person(street, orgId, '王芳'))]);
     expect(first.status, JSON.stringify(first.body)).toBe(200);
@@ -67,8 +54,8 @@ describe.each(FACTORIES)('push prevMid on $name', (factory) => {
     expect(reply.status).toBe(409);
     expect(reply.body).toEqual({ error: { code: 'out_of_order', reason: 'prev_batch_not_applied' } });
     expect(await state(device)).toEqual(before);
-    expect(await adminRecord(t.db, 'person', pid)).toBeNull();
-    expect((await adminRecord(t.db, 'orgUnit', orgId))?.version).toBe(1);
+    expect(await adminRecord(fx.t.db, 'person', pid)).toBeNull();
+    expect((await adminRecord(fx.t.db, 'orgUnit', orgId))?.version).toBe(1);
   });
 
   it('applies a batch whose prevMid the device has reached, as one without it', async () => {
@@ -83,7 +70,7 @@ describe.each(FACTORIES)('push prevMid on $name', (factory) => {
     expect(below.status, JSON.stringify(below.body)).toBe(200);
     expect(pushResponse.parse(below.body)).toMatchObject({ ackedThrough: 4, rejected: [] });
     expect(await state(device)).toEqual({ lastMid: 4, seq: before.seq + 2, changes: before.changes + 2 });
-    expect(await adminRecord(t.db, 'person', pid)).not.toBeNull();
+    expect(await adminRecord(fx.t.db, 'person', pid)).not.toBeNull();
   });
 
   it('without prevMid a batch applies whatever mids came before it, as before', async () => {
@@ -94,7 +81,7 @@ describe.each(FACTORIES)('push prevMid on $name', (factory) => {
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     expect(pushResponse.parse(reply.body)).toMatchObject({ ackedThrough: 10, rejected: [] });
     expect(await state(device)).toEqual({ lastMid: 10, seq: before.seq + 1, changes: before.changes + 1 });
-    expect(await adminRecord(t.db, 'person', pid)).not.toBeNull();
+    expect(await adminRecord(fx.t.db, 'person', pid)).not.toBeNull();
   });
 
   it('refuses a malformed prevMid with 400', async () => {

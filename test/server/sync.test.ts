@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   pullResponse,
   pushResponse,
@@ -24,45 +24,32 @@ import {
   MidCounter,
   mutation,
   newStreet,
-  openMigrated,
   person,
   pushBody,
-  startServer,
+  serverFixture,
   uid,
   VERSION_HEADERS,
   type Device,
-  type TestDb,
-  type TestServer,
 } from './harness';
 
 describe.each(FACTORIES)('sync API on $name', (factory) => {
-  let t: TestDb;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    t = await openMigrated(factory);
-    server = await startServer(t.db, { snapshotChunkSize: 4, enrollRateLimit: { max: 1000, timeWindowMs: 60_000 } });
-  }, 30_000);
-  afterAll(async () => {
-    await server?.close();
-    await t?.drop();
-  }, 30_000);
+  const fx = serverFixture(factory, { snapshotChunkSize: 4, enrollRateLimit: { max: 1000, timeWindowMs: 60_000 } });
 
   const push = async (device: Device, mutations: Parameters<typeof pushBody>[0], gzip = true) => {
-    const reply = await call<PushResponse>(server.url, '/v1/push', { token: device.token, body: pushBody(mutations), gzip });
+    const reply = await call<PushResponse>(fx.server.url, '/v1/push', { token: device.token, body: pushBody(mutations), gzip });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     return pushResponse.parse(reply.body);
   };
   const pullAll = async (device: Device, after = 0, limit = 1000): Promise<PullResponse> => {
-    const reply = await call<PullResponse>(server.url, `/v1/pull?after=${after}&limit=${limit}`, { token: device.token });
+    const reply = await call<PullResponse>(fx.server.url, `/v1/pull?after=${after}&limit=${limit}`, { token: device.token });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     return pullResponse.parse(reply.body);
   };
 
   /** A street with a device, one community and one grid already pushed. */
   async function streetWithGrid() {
-    const street = await newStreet(t.db);
-    const device = await enrollDevice(t.db, server.url, street);
+    const street = await newStreet(fx.t.db);
+    const device = await enrollDevice(fx.t.db, fx.server.url, street);
     const mids = new MidCounter();
     const orgId = uid('org');
     const org = community(street, 1);
@@ -77,32 +64,32 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
 
   describe('enroll', () => {
     it('returns a token and the street scope; the code works once', async () => {
-      const street = await newStreet(t.db);
-      const issued = await issueEnrollmentCode(t.db, street.code);
+      const street = await newStreet(fx.t.db);
+      const issued = await issueEnrollmentCode(fx.t.db, street.code);
       const body = { protocol: 1, schemaVersion: 1, code: issued.code.toLowerCase(), deviceName: '综治中心 1 号机' };
-      const first = await call<{ deviceId: string; token: string; scope: unknown }>(server.url, '/v1/enroll', { body });
+      const first = await call<{ deviceId: string; token: string; scope: unknown }>(fx.server.url, '/v1/enroll', { body });
       expect(first.status).toBe(200);
       expect(first.body.scope).toEqual({ kind: 'street', streetId: street.id, streetCode: street.code, streetName: street.name });
       expect(first.body.token.length).toBeGreaterThanOrEqual(40);
-      const again = await call<{ error: { code: string; reason: string } }>(server.url, '/v1/enroll', { body });
+      const again = await call<{ error: { code: string; reason: string } }>(fx.server.url, '/v1/enroll', { body });
       expect(again.status).toBe(401);
       expect(again.body.error).toEqual({ code: 'unauthorized', reason: 'enrollment_code_used' });
       // the token is stored hashed only
-      const stored = await withAdmin(t.db, (tx) => tx.query<{ token_hash: string }>('SELECT token_hash FROM device WHERE id = $1', [first.body.deviceId]));
+      const stored = await withAdmin(fx.t.db, (tx) => tx.query<{ token_hash: string }>('SELECT token_hash FROM device WHERE id = $1', [first.body.deviceId]));
       expect(stored.rows[0]?.token_hash).not.toContain(first.body.token);
-      const ok = await call(server.url, '/v1/pull?after=0', { token: first.body.token });
+      const ok = await call(fx.server.url, '/v1/pull?after=0', { token: first.body.token });
       expect(ok.status).toBe(200);
     });
 
     it('refuses an expired code and an unknown one', async () => {
-      const street = await newStreet(t.db);
-      const issued = await issueEnrollmentCode(t.db, street.code, -1000);
-      const expired = await call<{ error: { reason: string } }>(server.url, '/v1/enroll', {
+      const street = await newStreet(fx.t.db);
+      const issued = await issueEnrollmentCode(fx.t.db, street.code, -1000);
+      const expired = await call<{ error: { reason: string } }>(fx.server.url, '/v1/enroll', {
         body: { protocol: 1, schemaVersion: 1, code: issued.code, deviceName: 'x' },
       });
       expect(expired.status).toBe(401);
       expect(expired.body.error.reason).toBe('enrollment_code_expired');
-      const unknown = await call<{ error: { reason: string } }>(server.url, '/v1/enroll', {
+      const unknown = await call<{ error: { reason: string } }>(fx.server.url, '/v1/enroll', {
         body: { protocol: 1, schemaVersion: 1, code: 'AAAA-BBBB-CCCC', deviceName: 'x' },
       });
       expect(unknown.status).toBe(401);
@@ -110,19 +97,19 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
     });
 
     it('a revoked device gets 401 on every call', async () => {
-      const street = await newStreet(t.db);
-      const device = await enrollDevice(t.db, server.url, street);
-      expect((await call(server.url, '/v1/pull?after=0', { token: device.token })).status).toBe(200);
-      expect(await revokeDevice(t.db, device.deviceId)).toBe(true);
+      const street = await newStreet(fx.t.db);
+      const device = await enrollDevice(fx.t.db, fx.server.url, street);
+      expect((await call(fx.server.url, '/v1/pull?after=0', { token: device.token })).status).toBe(200);
+      expect(await revokeDevice(fx.t.db, device.deviceId)).toBe(true);
       for (const path of ['/v1/pull?after=0', '/v1/events']) {
-        const reply = await call<{ error: unknown }>(server.url, path, { token: device.token });
+        const reply = await call<{ error: unknown }>(fx.server.url, path, { token: device.token });
         expect(reply.status).toBe(401);
         expect(reply.body.error).toEqual({ code: 'unauthorized', reason: 'device_revoked' });
       }
-      const pushReply = await call(server.url, '/v1/push', { token: device.token, body: pushBody([mutation(1, 'orgUnit', uid(), community(street, 1))]) });
+      const pushReply = await call(fx.server.url, '/v1/push', { token: device.token, body: pushBody([mutation(1, 'orgUnit', uid(), community(street, 1))]) });
       expect(pushReply.status).toBe(401);
-      expect((await call(server.url, '/v1/pull?after=0', { token: 'A'.repeat(43) })).status).toBe(401);
-      expect((await call(server.url, '/v1/pull?after=0')).status).toBe(401);
+      expect((await call(fx.server.url, '/v1/pull?after=0', { token: 'A'.repeat(43) })).status).toBe(401);
+      expect((await call(fx.server.url, '/v1/pull?after=0')).status).toBe(401);
     });
   });
 
@@ -136,7 +123,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       const first = await push(device, batch);
       const again = await push(device, batch, false);
       expect(again).toEqual({ ackedThrough: first.ackedThrough, rejected: [], conflicts: [], seq: first.seq });
-      expect((await adminRecord(t.db, 'orgUnit', orgId))?.version).toBe(2);
+      expect((await adminRecord(fx.t.db, 'orgUnit', orgId))?.version).toBe(2);
       // a batch overlapping the applied prefix applies only the new tail
       const tail = mutation(mids.next(), 'orgUnit', orgId, { name: '再改名' }, 'update', 2);
       const overlap = await push(device, [...batch, tail]);
@@ -167,7 +154,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
         [seqBefore + 1, good1],
         [seqBefore + 2, good2],
       ]);
-      const stored = await withAdmin(t.db, (tx) =>
+      const stored = await withAdmin(fx.t.db, (tx) =>
         tx.query<{ reason: string }>('SELECT reason FROM rejection WHERE device_id = $1 ORDER BY mid', [device.deviceId]),
       );
       expect(stored.rows.map((r) => r.reason)).toEqual(['grid.code_taken', 'validation.invalid_fields', 'record.not_found']);
@@ -175,7 +162,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
 
     it('sequence numbers stay gap-free across devices and batches', async () => {
       const { street, device, orgId } = await streetWithGrid();
-      const second = await enrollDevice(t.db, server.url, street, '二号机');
+      const second = await enrollDevice(fx.t.db, fx.server.url, street, '二号机');
       const m2 = new MidCounter();
       let mid1 = 100;
       for (let round = 0; round < 3; round++) {
@@ -186,7 +173,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       }
       const page = await pullAll(device);
       expect(page.changes.map((c) => c.seq)).toEqual(page.changes.map((_, i) => i + 1));
-      const devices = await withAdmin(t.db, (tx) =>
+      const devices = await withAdmin(fx.t.db, (tx) =>
         tx.query<{ id: string; last_mid: string | number }>('SELECT id, last_mid FROM device WHERE street_id = $1', [street.id]),
       );
       expect(Object.fromEntries(devices.rows.map((d) => [d.id, Number(d.last_mid)]))).toEqual({ [device.deviceId]: 106, [second.deviceId]: 3 });
@@ -194,7 +181,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
 
     it('a stale baseVersion still applies, last writer wins per field, and the conflict is logged', async () => {
       const { street, device, mids, orgId } = await streetWithGrid();
-      const other = await enrollDevice(t.db, server.url, street, '二号机');
+      const other = await enrollDevice(fx.t.db, fx.server.url, street, '二号机');
       const pid = uid('p');
       await push(device, [mutation(mids.next(), 'person', pid, person(street, orgId, '赵敏'))]);
       // both edit version 1 offline; other arrives first
@@ -202,15 +189,15 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       const res = await push(device, [mutation(mids.next(), 'person', pid, { note: '来自一号机', name: '赵敏敏' }, 'update', 1)]);
       expect(res.rejected).toEqual([]);
       expect(res.conflicts).toEqual([{ mid: res.ackedThrough, entity: 'person', id: pid, baseVersion: 1, serverVersion: 2, overwritten: { note: '来自二号机', name: '赵敏' } }]);
-      const rec = await adminRecord(t.db, 'person', pid);
+      const rec = await adminRecord(fx.t.db, 'person', pid);
       expect(rec?.version).toBe(3);
       expect(rec?.data).toMatchObject({ note: '来自一号机', name: '赵敏敏', phone: '13900139000' });
-      const logged = await withAdmin(t.db, (tx) => tx.query('SELECT base_version, server_version FROM conflict WHERE record_id = $1', [pid]));
+      const logged = await withAdmin(fx.t.db, (tx) => tx.query('SELECT base_version, server_version FROM conflict WHERE record_id = $1', [pid]));
       expect(logged.rows).toEqual([{ base_version: 1, server_version: 2 }]);
       // an insert of an existing id merges as an update
       const merged = await push(other, [mutation(2, 'person', pid, { partyMember: true })]);
       expect(merged.rejected).toEqual([]);
-      expect((await adminRecord(t.db, 'person', pid))?.data).toMatchObject({ partyMember: true, note: '来自一号机' });
+      expect((await adminRecord(fx.t.db, 'person', pid))?.data).toMatchObject({ partyMember: true, note: '来自一号机' });
     });
 
     it('keeps fields it does not know, and an older station does not erase them', async () => {
@@ -218,7 +205,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       const pid = uid('p');
       await push(device, [mutation(mids.next(), 'person', pid, { ...person(street, orgId, '周芷若'), futureField: { level: 3 }, tags: ['a'] })]);
       await push(device, [mutation(mids.next(), 'person', pid, { name: '周芷若2' }, 'update', 1)]);
-      const rec = await adminRecord(t.db, 'person', pid);
+      const rec = await adminRecord(fx.t.db, 'person', pid);
       expect(rec?.data).toMatchObject({ futureField: { level: 3 }, tags: ['a'], name: '周芷若2' });
       const page = await pullAll(device);
       const insert = page.changes.find((c) => c.id === pid && c.op === 'insert');
@@ -235,12 +222,12 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       expect(second.rejected).toEqual([]);
       const upd = await push(device, [mutation(mids.next(), 'gridHistory', hid, { action: 'retired' }, 'update', 1)]);
       expect(upd.rejected.map((r) => r.reason)).toEqual(['policy.append_only']);
-      expect((await adminRecord(t.db, 'gridHistory', hid))?.data.action).toBe('created');
+      expect((await adminRecord(fx.t.db, 'gridHistory', hid))?.data.action).toBe('created');
     });
 
     it('re-checks uniqueness of org codes and resident IDs within the street', async () => {
       const { street, device, mids, orgId } = await streetWithGrid();
-      const other = await enrollDevice(t.db, server.url, street, '二号机');
+      const other = await enrollDevice(fx.t.db, fx.server.url, street, '二号机');
       const rid = '11010519491231002X';
       const winner = uid('p');
       await push(device, [mutation(mids.next(), 'person', winner, person(street, orgId, '甲', rid))]);
@@ -277,8 +264,8 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
         'record.id_taken',
       ]);
       expect(res.rejected.every((r) => r.serverRecord === null || r.serverRecord.streetId !== a.street.id)).toBe(true);
-      expect((await adminRecord(t.db, 'orgUnit', a.orgId))?.data.name).toBe('社区1');
-      expect((await adminRecord(t.db, 'gridUnit', a.gridId))?.data.streetId).toBe(a.street.id);
+      expect((await adminRecord(fx.t.db, 'orgUnit', a.orgId))?.data.name).toBe('社区1');
+      expect((await adminRecord(fx.t.db, 'gridUnit', a.gridId))?.data.streetId).toBe(a.street.id);
     });
 
     it('district reference data is readable and not writable', async () => {
@@ -296,14 +283,14 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       const aIds = new Set([a.orgId, a.gridId, a.street.id]);
       const page = await pullAll(b.device);
       expect(page.changes.some((c) => aIds.has(c.id))).toBe(false);
-      const manifest = snapshotManifest.parse((await call(server.url, '/v1/snapshot', { method: 'POST', token: b.device.token })).body);
+      const manifest = snapshotManifest.parse((await call(fx.server.url, '/v1/snapshot', { method: 'POST', token: b.device.token })).body);
       for (let i = 0; i < manifest.chunks; i++) {
-        const chunk = snapshotChunk.parse((await call(server.url, `/v1/snapshot/${manifest.snapshotId}/${i}`, { token: b.device.token })).body);
+        const chunk = snapshotChunk.parse((await call(fx.server.url, `/v1/snapshot/${manifest.snapshotId}/${i}`, { token: b.device.token })).body);
         expect(chunk.records.some((r) => aIds.has(r.id))).toBe(false);
       }
       // A's snapshot id is not B's to read
-      const aSnap = snapshotManifest.parse((await call(server.url, '/v1/snapshot', { method: 'POST', token: a.device.token })).body);
-      const stolen = await call<{ error: { code: string } }>(server.url, `/v1/snapshot/${aSnap.snapshotId}/0`, { token: b.device.token });
+      const aSnap = snapshotManifest.parse((await call(fx.server.url, '/v1/snapshot', { method: 'POST', token: a.device.token })).body);
+      const stolen = await call<{ error: { code: string } }>(fx.server.url, `/v1/snapshot/${aSnap.snapshotId}/0`, { token: b.device.token });
       expect(stolen.status).toBe(404);
     });
   });
@@ -331,7 +318,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       const empty = await pullAll(device, after);
       expect(empty).toMatchObject({ changes: [], cursor: after, hasMore: false });
       for (const bad of ['after=-1', 'after=x', 'limit=0', 'limit=5001', 'after=1&limit=1.5']) {
-        expect((await call(server.url, `/v1/pull?${bad}`, { token: device.token })).status, bad).toBe(400);
+        expect((await call(fx.server.url, `/v1/pull?${bad}`, { token: device.token })).status, bad).toBe(400);
       }
     });
   });
@@ -340,7 +327,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
     it('chunks are keyset-ordered, checksummed, resumable, and fixed at seq S', async () => {
       const { street, device, mids, orgId } = await streetWithGrid();
       await push(device, Array.from({ length: 9 }, (_, i) => mutation(mids.next(), 'person', uid('p'), person(street, orgId, `人${i}`))));
-      const reply = await call<SnapshotManifest>(server.url, '/v1/snapshot', { method: 'POST', token: device.token });
+      const reply = await call<SnapshotManifest>(fx.server.url, '/v1/snapshot', { method: 'POST', token: device.token });
       const manifest = snapshotManifest.parse(reply.body);
       // district + street + community + grid + 9 people
       expect(manifest.records).toBe(13);
@@ -354,7 +341,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       ]);
       const chunks: SnapshotChunk[] = [];
       for (let i = 0; i < manifest.chunks; i++) {
-        const raw = await fetch(`${server.url}/v1/snapshot/${manifest.snapshotId}/${i}`, {
+        const raw = await fetch(`${fx.server.url}/v1/snapshot/${manifest.snapshotId}/${i}`, {
           headers: { ...VERSION_HEADERS, authorization: `Bearer ${device.token}` },
         });
         const bytes = Buffer.from(await raw.arrayBuffer());
@@ -371,14 +358,14 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       expect(keys).toEqual([...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
       expect(new Set(keys).size).toBe(13);
       // resume: fetching chunk 2 again (after a broken connection) gives the same records
-      const again = snapshotChunk.parse((await call(server.url, `/v1/snapshot/${manifest.snapshotId}/2`, { token: device.token })).body);
+      const again = snapshotChunk.parse((await call(fx.server.url, `/v1/snapshot/${manifest.snapshotId}/2`, { token: device.token })).body);
       expect(again.records.map((r) => r.id)).toEqual(chunks[2]!.records.map((r) => r.id));
-      expect((await call(server.url, `/v1/snapshot/${manifest.snapshotId}/4`, { token: device.token })).status).toBe(404);
-      expect((await call(server.url, `/v1/snapshot/not-an-id/0`, { token: device.token })).status).toBe(404);
+      expect((await call(fx.server.url, `/v1/snapshot/${manifest.snapshotId}/4`, { token: device.token })).status).toBe(404);
+      expect((await call(fx.server.url, `/v1/snapshot/not-an-id/0`, { token: device.token })).status).toBe(404);
       // a station from before the checksum header is told to update, for the manifest and a chunk
       const older = { 'x-griddesk-protocol': String(MIN_SNAPSHOT_PROTOCOL - 1) };
       for (const [method, path] of [['POST', '/v1/snapshot'], ['GET', `/v1/snapshot/${manifest.snapshotId}/0`]] as const) {
-        const refused = await call(server.url, path, { method, token: device.token, headers: older });
+        const refused = await call(fx.server.url, path, { method, token: device.token, headers: older });
         expect(refused.status).toBe(426);
         expect(syncError.parse(refused.body).error).toMatchObject({ code: 'client_too_old', minProtocol: MIN_SNAPSHOT_PROTOCOL });
       }
