@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from '../sync/fault-proxy';
-import { communityCode, enrollmentCode, newStreet, openSyncStation, type StreetFixture, type SyncStation } from '../sync/harness';
-import { pgliteBackend, type Backend } from './backend';
+import { describe, expect, it } from 'vitest';
+import { behindFaultProxy, communityCode, enrollmentCode, newStreet, openSyncStation, type StreetFixture, type SyncStation } from '../sync/harness';
+import { pgliteBackend } from './backend';
 import { checkStation, serverView } from './check';
 
 // Found by the seeded fault runs (seeds 2, 47, 74, 79, 143, ...): the server rejects a mutation,
@@ -10,49 +9,33 @@ import { checkStation, serverView } from './check';
 // marks the refused change sent; nobody is ever shown why it is missing on the server.
 // Fix (server/sync/apply.ts): report the stored rejections (and conflicts) of re-sent mids again.
 
-let backend: Backend;
-let proxy: FaultProxy;
-const stations: SyncStation[] = [];
-
-// PGlite's first start (WASM, initdb) can take over vitest's 10 s on a busy two-core machine
-beforeAll(async () => {
-  backend = await pgliteBackend();
-  proxy = await startFaultProxy(backend.url);
-}, 60_000);
-afterAll(async () => {
-  for (const s of stations) {
-    await s.engine.stop();
-    s.close();
-  }
-  await proxy.close();
-  await backend.close();
-});
+const fx = behindFaultProxy(() => pgliteBackend());
 
 async function station(street: StreetFixture, name: string, serverUrl: string): Promise<SyncStation> {
   const s = openSyncStation();
-  stations.push(s);
-  await s.engine.enroll({ serverUrl, code: await enrollmentCode(backend.db, street), deviceName: name });
+  fx.stations.push(s);
+  await s.engine.enroll({ serverUrl, code: await enrollmentCode(fx.server.db, street), deviceName: name });
   await s.engine.syncNow();
   return s;
 }
 
 describe('a rejection whose push reply was lost', () => {
   it('is reported again when the batch is re-sent, and shown to the person', async () => {
-    const street = await newStreet(backend.db);
-    const a = await station(street, 'A', backend.url);
-    const b = await station(street, 'B', proxy.url);
+    const street = await newStreet(fx.server.db);
+    const a = await station(street, 'A', fx.server.url);
+    const b = await station(street, 'B', fx.proxy.url);
     const community = { code: communityCode(street, 1), level: 'community', kind: 'urban_community', parentId: street.id } as const;
     await a.call('org.create', { ...community, name: '甲站社区' });
     await b.call('org.create', { ...community, name: '乙站社区' });
     await a.engine.syncNow();
 
     let lost = 0;
-    proxy.setRule((r) => (r.path === '/v1/push' && lost++ === 0 ? { kind: 'lose-response' } : undefined));
+    fx.proxy.setRule((r) => (r.path === '/v1/push' && lost++ === 0 ? { kind: 'lose-response' } : undefined));
     await expect(b.engine.syncNow()).rejects.toThrow();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     await b.engine.syncNow();
 
-    const view = await serverView(backend.db, street.id);
+    const view = await serverView(fx.server.db, street.id);
     expect(view.rejections).toHaveLength(1);
     expect(checkStation('B', b, view)).toEqual([]);
     expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 1, issues: { rejection: 1 } });

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Mutation } from '../../core/sync/protocol';
 import { SyncEngine } from '../../electron/sync/engine';
 import { syncState } from '../../electron/sync/state';
 import { fileTokenStore } from '../../electron/sync/token-store';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import {
+  behindFaultProxy,
   communityCode,
   enrolledStation,
   enrollmentCode,
@@ -15,7 +15,6 @@ import {
   serverDump,
   startDistrict,
   asServerSees,
-  type District,
   type StreetFixture,
   type SyncStation,
   waitFor,
@@ -25,27 +24,12 @@ import {
 // a connection broken mid-snapshot, 413s, a poisoned mutation, and a server that says the
 // station is too old.
 
-let district: District;
-let proxy: FaultProxy;
-const stations: SyncStation[] = [];
-
-beforeAll(async () => {
-  // small snapshot chunks (so a bootstrap has several) and a small body cap (so 413s are real)
-  district = await startDistrict({ snapshotChunkSize: 4, maxBodyBytes: 6 * 1024 });
-  proxy = await startFaultProxy(district.url);
-});
-afterAll(async () => {
-  for (const s of stations) {
-    await s.engine.stop();
-    s.close();
-  }
-  await proxy.close();
-  await district.close();
-});
+// small snapshot chunks (so a bootstrap has several) and a small body cap (so 413s are real)
+const fx = behindFaultProxy(() => startDistrict({ snapshotChunkSize: 4, maxBodyBytes: 6 * 1024 }));
 
 async function station(street: StreetFixture, options: Parameters<typeof enrolledStation>[2] = {}): Promise<SyncStation> {
-  const s = await enrolledStation(district, street, { serverUrl: proxy.url, ...options });
-  stations.push(s);
+  const s = await enrolledStation(fx.server, street, { serverUrl: fx.proxy.url, ...options });
+  fx.stations.push(s);
   return s;
 }
 
@@ -63,41 +47,41 @@ const pushedMutations = (body: unknown): Mutation[] => (body as { mutations: Mut
 
 async function serverChangesOf(streetId: string): Promise<number> {
   const { withAdmin } = await import('../../server/db/scope');
-  return withAdmin(district.db, async (tx) => Number((await tx.query<{ n: unknown }>('SELECT count(*) AS n FROM change WHERE street_id = $1', [streetId])).rows[0]!.n));
+  return withAdmin(fx.server.db, async (tx) => Number((await tx.query<{ n: unknown }>('SELECT count(*) AS n FROM change WHERE street_id = $1', [streetId])).rows[0]!.n));
 }
 
 describe('sync under faults', () => {
   it('does not apply a re-sent batch twice when the push reply was lost', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a = await station(street);
     const c = await community(a, street);
     await people(a, c.id, 3);
     const before = await serverChangesOf(street.id);
     let lost = 0;
-    proxy.setRule((r) => (r.path === '/v1/push' && lost++ === 0 ? { kind: 'lose-response' } : undefined));
+    fx.proxy.setRule((r) => (r.path === '/v1/push' && lost++ === 0 ? { kind: 'lose-response' } : undefined));
     await expect(a.engine.syncNow()).rejects.toThrow();
     expect(a.engine.status()).toMatchObject({ pending: 4, online: false, lastError: { reason: 'network.unreachable' } });
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     await a.engine.syncNow();
     expect(a.engine.status()).toMatchObject({ pending: 0, lastError: null });
     expect((await serverChangesOf(street.id)) - before).toBe(4);
-    const server = await serverDump(district.db, street.id);
+    const server = await serverDump(fx.server.db, street.id);
     expect(asServerSees(replicaDump(a), server)).toEqual(server);
   });
 
   it('resumes a bootstrap at the next chunk after the connection broke mid-snapshot', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a1 = await station(street);
     const c = await community(a1, street);
     await people(a1, c.id, 14);
     await a1.engine.syncNow();
 
     const a2 = openSyncStation();
-    stations.push(a2);
-    await a2.engine.enroll({ serverUrl: proxy.url, code: await enrollmentCode(district.db, street), deviceName: 'A2' });
+    fx.stations.push(a2);
+    await a2.engine.enroll({ serverUrl: fx.proxy.url, code: await enrollmentCode(fx.server.db, street), deviceName: 'A2' });
     let cut = 0;
-    proxy.setRule((r) => (/\/v1\/snapshot\/[^/]+\/2$/.test(r.path) && cut++ === 0 ? { kind: 'truncate', bytes: 300 } : undefined));
-    const logStart = proxy.log.length;
+    fx.proxy.setRule((r) => (/\/v1\/snapshot\/[^/]+\/2$/.test(r.path) && cut++ === 0 ? { kind: 'truncate', bytes: 300 } : undefined));
+    const logStart = fx.proxy.log.length;
     await expect(a2.engine.syncNow()).rejects.toThrow();
     expect(a2.engine.status()).toMatchObject({ bootstrapped: false, lastError: { reason: 'network.unreachable' } });
     // chunks 0 and 1 (4 records each) are in the replica, which is not marked usable yet
@@ -105,62 +89,62 @@ describe('sync under faults', () => {
     expect(syncState.snapshot(a2.ctx.db)).toMatchObject({ next: 2 });
     expect(syncState.droppedIndexes(a2.ctx.db)?.length).toBeGreaterThan(0);
 
-    const resumeStart = proxy.log.length;
+    const resumeStart = fx.proxy.log.length;
     await a2.engine.syncNow();
     const chunkFetches = (from: number, to?: number) =>
-      proxy.log.slice(from, to).filter((l) => l.path.startsWith('/v1/snapshot/')).map((l) => l.path.split('/').pop()).sort();
+      fx.proxy.log.slice(from, to).filter((l) => l.path.startsWith('/v1/snapshot/')).map((l) => l.path.split('/').pop()).sort();
     // two chunks are requested ahead, so chunk 3 may have been asked for before chunk 2 broke
     expect(chunkFetches(logStart, resumeStart).slice(0, 3)).toEqual(['0', '1', '2']);
     expect(chunkFetches(resumeStart)).toEqual(['2', '3', '4']);
-    expect(proxy.log.slice(logStart).filter((l) => l.path === '/v1/snapshot')).toHaveLength(1);
+    expect(fx.proxy.log.slice(logStart).filter((l) => l.path === '/v1/snapshot')).toHaveLength(1);
     expect(a2.engine.status()).toMatchObject({ bootstrapped: true, lastError: null });
     expect(replicaDump(a2)).toEqual(replicaDump(a1));
     const indexes = (s: SyncStation) => s.ctx.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name").all();
     expect(indexes(a2)).toEqual(indexes(a1));
     expect(syncState.droppedIndexes(a2.ctx.db)).toBeNull();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
   });
 
   it('refuses a chunk whose bytes do not match their checksum, writes nothing of it, and fetches it again', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a1 = await station(street);
     const c = await community(a1, street);
     await people(a1, c.id, 6);
     await a1.engine.syncNow();
 
     const a2 = openSyncStation();
-    stations.push(a2);
-    await a2.engine.enroll({ serverUrl: proxy.url, code: await enrollmentCode(district.db, street), deviceName: 'A2' });
+    fx.stations.push(a2);
+    await a2.engine.enroll({ serverUrl: fx.proxy.url, code: await enrollmentCode(fx.server.db, street), deviceName: 'A2' });
     let corrupted = 0;
     // same length, so only the checksum can tell
     const flip = (body: Buffer) => Buffer.from(body.toString('utf8').replace('"version":1', '"version":7'), 'utf8');
-    proxy.setRule((r) => (/\/v1\/snapshot\/[^/]+\/1$/.test(r.path) && corrupted++ === 0 ? { kind: 'rewrite', edit: flip } : undefined));
+    fx.proxy.setRule((r) => (/\/v1\/snapshot\/[^/]+\/1$/.test(r.path) && corrupted++ === 0 ? { kind: 'rewrite', edit: flip } : undefined));
     await expect(a2.engine.syncNow()).rejects.toThrow('snapshot_checksum');
     expect(a2.engine.status()).toMatchObject({ bootstrapped: false, lastError: { reason: 'network.snapshot_checksum' } });
     expect(Object.keys(replicaDump(a2))).toHaveLength(4);
     expect(syncState.snapshot(a2.ctx.db)).toMatchObject({ next: 1 });
 
     await a2.engine.syncNow();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     expect(corrupted).toBe(2);
     expect(a2.engine.status()).toMatchObject({ bootstrapped: true, lastError: null });
     expect(replicaDump(a2)).toEqual(replicaDump(a1));
   });
 
   it('fails a bootstrap whose records reference one it does not hold, then takes a new snapshot', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a1 = await station(street);
     const c = await community(a1, street);
     const ids = await people(a1, c.id, 6);
     await a1.engine.syncNow();
 
     const a2 = openSyncStation();
-    stations.push(a2);
-    await a2.engine.enroll({ serverUrl: proxy.url, code: await enrollmentCode(district.db, street), deviceName: 'A2' });
+    fx.stations.push(a2);
+    await a2.engine.enroll({ serverUrl: fx.proxy.url, code: await enrollmentCode(fx.server.db, street), deviceName: 'A2' });
     let cut = 0;
-    proxy.setRule((r) => (/\/v1\/snapshot\/[^/]+\/1$/.test(r.path) && cut++ === 0 ? { kind: 'reset' } : undefined));
+    fx.proxy.setRule((r) => (/\/v1\/snapshot\/[^/]+\/1$/.test(r.path) && cut++ === 0 ? { kind: 'reset' } : undefined));
     await expect(a2.engine.syncNow()).rejects.toThrow();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     // after the snapshot's sequence: a new community, and the last person (the last chunk) moves there
     const later = await a1.call('org.create', { code: communityCode(street, 2), name: '新社区', level: 'community', kind: 'urban_community', parentId: street.id });
     await a1.call('people.update', { id: ids.at(-1)!, patch: { orgUnitId: later.id } });
@@ -172,59 +156,59 @@ describe('sync under faults', () => {
     expect(syncState.snapshot(a2.ctx.db)).toBeNull();
     expect(syncState.droppedIndexes(a2.ctx.db)?.length).toBeGreaterThan(0);
 
-    const snapshotsBefore = proxy.log.filter((l) => l.path === '/v1/snapshot').length;
+    const snapshotsBefore = fx.proxy.log.filter((l) => l.path === '/v1/snapshot').length;
     await a2.engine.syncNow();
-    expect(proxy.log.filter((l) => l.path === '/v1/snapshot').length).toBe(snapshotsBefore + 1);
+    expect(fx.proxy.log.filter((l) => l.path === '/v1/snapshot').length).toBe(snapshotsBefore + 1);
     expect(a2.engine.status()).toMatchObject({ bootstrapped: true, lastError: null });
     expect(replicaDump(a2)).toEqual(replicaDump(a1));
     expect(syncState.droppedIndexes(a2.ctx.db)).toBeNull();
   });
 
   it('halves batches on 413 until they fit, without quarantining anything', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a = await station(street);
     const c = await community(a, street);
     await people(a, c.id, 40, '备注'.repeat(40));
     const sizes: number[] = [];
-    proxy.setRule((r) => {
+    fx.proxy.setRule((r) => {
       if (r.path === '/v1/push') sizes.push(pushedMutations(r.json()).length);
       return undefined;
     });
     await a.engine.syncNow();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     expect(sizes[0]).toBe(41);
     expect(Math.max(...sizes.slice(1))).toBeLessThan(41);
     expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 0, issues: { quarantine: 0 } });
-    expect((await serverDump(district.db, street.id))[`person:${(await a.call('people.list', { pageSize: 1 })).rows[0]!.id}`]).toBeDefined();
+    expect((await serverDump(fx.server.db, street.id))[`person:${(await a.call('people.list', { pageSize: 1 })).rows[0]!.id}`]).toBeDefined();
   });
 
   it('quarantines a mutation that keeps failing the server alone and pushes the rest', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a = await station(street);
     const c = await community(a, street);
     const [, poisoned] = await people(a, c.id, 5);
-    proxy.setRule((r) =>
+    fx.proxy.setRule((r) =>
       r.path === '/v1/push' && pushedMutations(r.json()).some((m) => m.id === poisoned)
         ? { kind: 'status', status: 500, body: { error: { code: 'unavailable', reason: 'internal_error' } } }
         : undefined,
     );
     await a.engine.syncNow();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 1, issues: { quarantine: 1 } });
     const [issue] = await a.call('sync.issues', {});
     expect(issue).toMatchObject({ kind: 'quarantine', entity: 'person', entityId: poisoned, localFields: { name: '居民1' } });
-    const server = await serverDump(district.db, street.id);
+    const server = await serverDump(fx.server.db, street.id);
     expect(server[`person:${poisoned}`]).toBeUndefined();
     expect(Object.keys(server).filter((k) => k.startsWith('person:'))).toHaveLength(4);
 
     // once the server is fixed, the person sends it again as a new mutation
     await a.call('sync.resolveIssue', { id: issue!.id, action: 'reapply_mine' });
     await a.engine.syncNow();
-    expect((await serverDump(district.db, street.id))[`person:${poisoned}`]).toBeDefined();
+    expect((await serverDump(fx.server.db, street.id))[`person:${poisoned}`]).toBeDefined();
   });
 
   it('stops syncing on 426 and keeps the outbox', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a = await station(street);
     const c = await community(a, street);
     await people(a, c.id, 2);
@@ -232,9 +216,9 @@ describe('sync under faults', () => {
     const old = new SyncEngine(a.ctx, { ...FAST, tokenStore: fileTokenStore(a.ctx.dataDir), protocolVersion: 0 });
     await expect(old.syncNow()).rejects.toThrow(/426/);
     expect(old.status()).toMatchObject({ clientTooOld: true, pending: 3, lastError: { reason: 'http.426.protocol_too_old' } });
-    const requests = proxy.log.length;
+    const requests = fx.proxy.log.length;
     await old.syncNow();
-    expect(proxy.log.length).toBe(requests);
+    expect(fx.proxy.log.length).toBe(requests);
     expect(old.status().pending).toBe(3);
     // after the update (a build with the current protocol) the kept outbox goes out
     await a.engine.syncNow();
@@ -242,11 +226,11 @@ describe('sync under faults', () => {
   });
 
   it('obeys Retry-After on 429', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a = await station(street);
     await community(a, street);
     let limited = 0;
-    proxy.setRule((r) =>
+    fx.proxy.setRule((r) =>
       r.path === '/v1/push' && limited++ === 0
         ? { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'rate_limited', reason: 'retry_after_1s' } } }
         : undefined,
@@ -257,6 +241,6 @@ describe('sync under faults', () => {
     await waitFor(() => a.engine.status().pending === 0, 5000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     await a.engine.stop();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
   });
 });

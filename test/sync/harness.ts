@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { Db as ServerDb } from '../../server/db/db';
 import { openPglite } from '../../server/db/pglite';
 import { migrate } from '../../server/db/migrate';
@@ -10,6 +11,7 @@ import { syncEngineFor, type SyncEngine } from '../../electron/sync';
 import type { EngineOptions } from '../../electron/sync/engine';
 import { openStation, type Station } from '../helpers/station';
 import { newStreet, startServer, type StreetFixture, type TestServer } from '../server/harness';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
 
 // The real district server (PGlite in memory, Fastify on a loopback port) and stations on real
 // SQLite files, each with its own sync engine. Backoff is shortened so retries fit a test.
@@ -39,6 +41,30 @@ export async function startDistrict(options: Omit<ServerOptions, 'db'> = {}): Pr
 }
 
 export { newStreet, type StreetFixture };
+
+/**
+ * A server behind a fault proxy for one test file, and the stations its tests open (pushed onto
+ * `stations`): all stopped and closed in afterAll.
+ */
+export function behindFaultProxy<S extends { url: string; close(): Promise<void> }>(
+  start: () => Promise<S>,
+): { readonly server: S; readonly proxy: FaultProxy; readonly stations: SyncStation[] } {
+  const fixture = { stations: [] as SyncStation[] } as { server: S; proxy: FaultProxy; stations: SyncStation[] };
+  // PGlite's first start (WASM, initdb) can take over vitest's 10 s on a busy two-core machine
+  beforeAll(async () => {
+    fixture.server = await start();
+    fixture.proxy = await startFaultProxy(fixture.server.url);
+  }, 60_000);
+  afterAll(async () => {
+    for (const s of fixture.stations) {
+      await s.engine.stop();
+      s.close();
+    }
+    await fixture.proxy?.close();
+    await fixture.server?.close();
+  });
+  return fixture;
+}
 
 export async function enrollmentCode(db: ServerDb, street: StreetFixture): Promise<string> {
   return (await issueEnrollmentCode(db, street.code)).code;

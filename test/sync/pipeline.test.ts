@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Mutation } from '../../core/sync/protocol';
 import { checkServer, checkStation, serverView } from '../faults/check';
-import { startFaultProxy, type FaultAction, type FaultProxy } from './fault-proxy';
-import { communityCode, enrolledStation, newStreet, startDistrict, type District, type StreetFixture, type SyncStation } from './harness';
+import type { FaultAction } from './fault-proxy';
+import { behindFaultProxy, communityCode, enrolledStation, newStreet, startDistrict, type StreetFixture, type SyncStation } from './harness';
 
 // Two push batches in flight at once (electron/sync/push.ts): the second carries the first one's
 // last mid as prevMid, and the server applies it only behind the first. Batches of 4 here, so a
 // few edits make several batches; the proxy fails one chosen request of a pipelined pair.
 
-let district: District;
-let proxy: FaultProxy;
-const stations: SyncStation[] = [];
-
-beforeAll(async () => {
-  district = await startDistrict();
-  proxy = await startFaultProxy(district.url);
-}, 60_000);
-afterAll(async () => {
-  for (const s of stations) {
-    await s.engine.stop();
-    s.close();
-  }
-  await proxy.close();
-  await district.close();
-});
+const fx = behindFaultProxy(() => startDistrict());
 
 interface Pushed {
   mids: number[];
@@ -33,7 +18,7 @@ interface Pushed {
 /** Records every push body; `fault` picks what happens to the push with that index (0-based). */
 function watchPushes(fault: (index: number, push: Pushed) => FaultAction | undefined = () => undefined): Pushed[] {
   const pushes: Pushed[] = [];
-  proxy.setRule((r) => {
+  fx.proxy.setRule((r) => {
     if (r.path !== '/v1/push') return undefined;
     const body = r.json() as { mutations: Mutation[]; prevMid?: number };
     const push = { mids: body.mutations.map((m) => m.mid), prevMid: body.prevMid };
@@ -44,8 +29,8 @@ function watchPushes(fault: (index: number, push: Pushed) => FaultAction | undef
 }
 
 async function station(street: StreetFixture, name = '工作站'): Promise<SyncStation> {
-  const s = await enrolledStation(district, street, { serverUrl: proxy.url, batchStart: 4, name });
-  stations.push(s);
+  const s = await enrolledStation(fx.server, street, { serverUrl: fx.proxy.url, batchStart: 4, name });
+  fx.stations.push(s);
   return s;
 }
 
@@ -56,7 +41,7 @@ async function edits(s: SyncStation, street: StreetFixture, people: number, code
 
 /** Every mutation of the station applied or rejected exactly once, marked so, and nothing left pending. */
 async function everythingOnce(s: SyncStation, street: StreetFixture): Promise<void> {
-  const view = await serverView(district.db, street.id);
+  const view = await serverView(fx.server.db, street.id);
   expect(checkServer(view)).toEqual([]);
   expect(checkStation('station', s, view)).toEqual([]);
   const mids = (s.ctx.db.prepare('SELECT seq FROM change_log ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq);
@@ -69,12 +54,12 @@ async function everythingOnce(s: SyncStation, street: StreetFixture): Promise<vo
 
 describe('pipelined push', () => {
   it('keeps two batches in flight, each naming the one ahead, in mid order', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const s = await station(street);
     await edits(s, street, 15);
     const pushes = watchPushes();
     await s.engine.syncNow();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     expect(pushes.map((p) => p.mids.length)).toEqual([4, 4, 4, 4]);
     expect(pushes[0]!.prevMid).toBeUndefined();
     for (let i = 1; i < pushes.length; i++) expect(pushes[i]!.prevMid).toBe(pushes[i - 1]!.mids.at(-1));
@@ -87,7 +72,7 @@ describe('pipelined push', () => {
     ['a dropped connection', { kind: 'reset' }],
   ] as const) {
     it(`loses nothing when the first of two batches in flight meets ${what}`, async () => {
-      const street = await newStreet(district.db);
+      const street = await newStreet(fx.server.db);
       const s = await station(street);
       await edits(s, street, 15);
       // the second batch fails while the third (prevMid = its last mid) is on its way
@@ -98,14 +83,14 @@ describe('pipelined push', () => {
       expect(s.engine.status()).toMatchObject({ pending: 12, issues: { rejection: 0, conflict: 0, quarantine: 0 } });
       watchPushes();
       await s.engine.syncNow();
-      proxy.setRule(null);
+      fx.proxy.setRule(null);
       expect(s.engine.status().lastError).toBeNull();
       await everythingOnce(s, street);
     });
   }
 
   it('resends a batch whose reply was lost behind one that succeeded, and still reports its rejection', async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a = await station(street, 'A');
     const b = await station(street, 'B');
     // both create community 1 offline; A's arrives first, so B's insert is refused
@@ -116,7 +101,7 @@ describe('pipelined push', () => {
     const pushes = watchPushes((i) => (i === 0 ? { kind: 'lose-response' } : undefined));
     // the second batch succeeded, so the server had the first: the cycle goes on and resends it
     await b.engine.syncNow();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     expect(pushes[1]!.prevMid).toBe(pushes[0]!.mids.at(-1));
     expect(pushes[2]!.mids.slice(0, 4)).toEqual(pushes[0]!.mids);
     expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 1, issues: { rejection: 1 }, lastError: null });
@@ -124,7 +109,7 @@ describe('pipelined push', () => {
   });
 
   it("does not take a reply's ackedThrough past its own batch as news about the next one", async () => {
-    const street = await newStreet(district.db);
+    const street = await newStreet(fx.server.db);
     const a = await station(street, 'A');
     const b = await station(street, 'B');
     await edits(b, street, 3, 2);
@@ -137,7 +122,7 @@ describe('pipelined push', () => {
     const acksNext = (body: Buffer): Buffer => Buffer.from(JSON.stringify({ ...(JSON.parse(body.toString('utf8')) as object), ackedThrough: last }));
     const pushes = watchPushes((i) => (i === 0 ? { kind: 'rewrite', edit: acksNext } : undefined));
     await b.engine.syncNow();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     expect(pushes[1]).toEqual({ mids: [last], prevMid: pushes[0]!.mids.at(-1) });
     expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 1, issues: { rejection: 1 }, lastError: null });
     await everythingOnce(b, street);
