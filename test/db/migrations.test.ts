@@ -67,6 +67,40 @@ describe('migration runner', () => {
     expect(keys(at(false))).toEqual([{ key: 'cursor' }, { key: 'snapshot' }]);
   });
 
+  it('0004 takes back the version bump an older build left on rows whose refused update waits for a person', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 3));
+    const at = '2025-01-01T00:00:00.000Z';
+    db.prepare("INSERT INTO org_unit (id, code, name, level, parent_id, version, created_at, updated_at) VALUES ('d', '610116000000', '长安区', 'district', NULL, 1, ?, ?)").run(at, at);
+    const person = db.prepare("INSERT INTO person (id, name, status, org_unit_id, street_id, version, created_at, updated_at) VALUES (?, '甲', 'active', 'd', 'd', ?, ?, ?)");
+    const change = db.prepare("INSERT INTO change_log (seq, entity, entity_id, op, fields, base_version, at, state) VALUES (?, 'person', ?, 'update', '{}', 1, ?, ?)");
+    const issue = db.prepare("INSERT INTO sync_issue (kind, mid, entity, entity_id, reason, server_record, created_at, resolved_at) VALUES ('rejection', ?, 'person', ?, 'person.resident_id_taken', ?, ?, ?)");
+    const server = (id: string) => JSON.stringify({ id, version: 1 });
+    // refused (v1 on the server, +1 left here), its issue open: back to 1
+    person.run('p1', 2, at, at);
+    change.run(1, 'p1', at, 'rejected');
+    issue.run(1, 'p1', server('p1'), at, null);
+    // the same, with a later edit still waiting: 3 -> 2
+    person.run('p2', 3, at, at);
+    change.run(2, 'p2', at, 'rejected');
+    change.run(3, 'p2', at, 'pending');
+    issue.run(2, 'p2', server('p2'), at, null);
+    // a person already decided (the old build undid it then), or a pull moved the version since: untouched
+    person.run('p3', 2, at, at);
+    change.run(4, 'p3', at, 'rejected');
+    issue.run(4, 'p3', server('p3'), at, at);
+    person.run('p4', 5, at, at);
+    change.run(5, 'p4', at, 'rejected');
+    issue.run(5, 'p4', server('p4'), at, null);
+    migrate(db, migrations);
+    expect(db.prepare('SELECT id, version FROM person ORDER BY id').all()).toEqual([
+      { id: 'p1', version: 1 },
+      { id: 'p2', version: 2 },
+      { id: 'p3', version: 2 },
+      { id: 'p4', version: 5 },
+    ]);
+  });
+
   it('refuses a SQLite file that is not GridDesk data', () => {
     const file = tempFile();
     const raw = new Database(file);
