@@ -92,6 +92,9 @@ export function markAcked(db: Db, from: number, through: number, rejectedMids: r
  * 'rejected'. A replica row's version is the last server version it pulled plus one per
  * update still waiting (reapplyPending), so a refused update takes its one back: the version
  * then tells which server version the row holds, which accepting the server's values relies on.
+ * (A quarantined update a person gives up may in fact have been applied, its reply lost: the
+ * row is then one version behind until the next pull brings that change back, as it must,
+ * since it lies after the cursor.)
  */
 export function markRefused(db: Db, mid: number, from: 'pending' | 'quarantined'): void {
   const row = cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE seq = ? AND state = ? RETURNING entity, entity_id, op").get(mid, from) as
