@@ -158,10 +158,12 @@ class Run {
       for (const n of this.nodes) await this.sync(n);
       if (this.other) await this.sync(this.other);
       const view = await serverView(this.backend.db, this.street.id);
-      const quiet = this.nodes.every((n) => {
+      const otherSeq = this.otherStreet ? (await serverView(this.backend.db, this.otherStreet.id)).streetSeq : 0;
+      const headAt = (n: Node, seq: number): boolean => {
         const s = n.station.engine.status();
-        return s.pending === 0 && s.cursor === view.streetSeq && s.bootstrapped && s.lastError === null;
-      });
+        return s.pending === 0 && s.cursor === seq && s.bootstrapped && s.lastError === null;
+      };
+      const quiet = this.nodes.every((n) => headAt(n, view.streetSeq)) && (!this.other || headAt(this.other, otherSeq));
       if (quiet) {
         this.note(`drain (${phase}) quiet after ${round} round(s), street seq ${view.streetSeq}`);
         return [];
@@ -187,9 +189,14 @@ class Run {
       }
     }
     if (this.other && this.otherStreet) {
+      // the other street's station is held to the same rules, against its own street
       const otherView = await serverView(this.backend.db, this.otherStreet.id);
       out.push(...checkIsolation(this.other.station, view, otherView));
-      out.push(...checkReplica('other street', this.other.station, otherView, otherView.streetSeq));
+      out.push(...checkStation('other street', this.other.station, otherView));
+      if (phase === 'after review') {
+        out.push(...checkReplica('other street', this.other.station, otherView, otherView.streetSeq));
+        if (openIssues(this.other.station) > 0) out.push(`(4) other street still has ${openIssues(this.other.station)} open issue(s) after the review`);
+      }
     }
     return out.map((v) => `[${phase}] ${v}`);
   }
@@ -250,9 +257,10 @@ export async function runScenario(backend: Backend, seed: number, limits?: Scena
     violations.push(...(await run.drain('before review')));
     if (violations.length === 0) violations.push(...(await run.check('before review')));
     // the person reviews every issue until none is open: refused rows go, quarantined ones retry
+    const everyStation = [...run.nodes, ...(run.other ? [run.other] : [])];
     for (let round = 0; round < 6 && violations.length === 0; round++) {
-      if (run.nodes.every((n) => openIssues(n.station) === 0)) break;
-      for (const n of run.nodes) run.note(`${n.name} final review: ${await review(n.station)}`);
+      if (everyStation.every((n) => openIssues(n.station) === 0)) break;
+      for (const n of everyStation) run.note(`${n.name} final review: ${await review(n.station)}`);
       violations.push(...(await run.drain(`after review ${round + 1}`)));
     }
     if (violations.length === 0) violations.push(...(await run.check('after review')));
