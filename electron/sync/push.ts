@@ -87,7 +87,8 @@ export async function pushAll(run: SyncRun, options: PushOptions): Promise<numbe
   let failures = 0;
   let depth = PIPELINE_DEPTH;
   const inFlight: InFlight[] = [];
-  for (;;) {
+  /** Sends batches until `depth` are in flight, each after the one ahead of it. */
+  const fill = async (): Promise<void> => {
     const starting = inFlight.length === 0;
     while (inFlight.length < depth) {
       const ahead = inFlight.at(-1);
@@ -102,16 +103,24 @@ export async function pushAll(run: SyncRun, options: PushOptions): Promise<numbe
       run.progress('push', done, Math.max(total, done + queued));
       inFlight.push(send(run, batch, prevMid));
     }
+  };
+  for (;;) {
+    await fill();
     const head = inFlight.shift();
     if (!head) return seq;
     const outcome = await head.outcome;
     if (outcome.ok) {
-      record(run, head.batch, outcome.reply);
-      seq = outcome.reply.seq;
-      done += head.batch.length;
       failures = 0;
       depth = PIPELINE_DEPTH;
       batcher.grow();
+      // The next batch goes out before this reply is written down (a transaction and an fsync):
+      // it follows the batch still in flight, whose rows lie past this one's, so the server is
+      // not kept waiting for the bookkeeping. With none in flight it waits: this batch's rows
+      // are still pending and would be read again.
+      if (inFlight.length > 0) await fill();
+      record(run, head.batch, outcome.reply);
+      seq = outcome.reply.seq;
+      done += head.batch.length;
       continue;
     }
     // Acks are monotonic, so a batch that succeeded behind the failed one is recorded (its own
