@@ -33,10 +33,10 @@ export async function runSyncBench(options: { pushRuns?: number; pushMutations?:
   const rows: BenchRow[] = [];
   try {
     // 1 + 2: push end to end, then a fresh station pulls and applies the same street. One
-    // smaller untimed round first: a district server runs for months, so its JIT-compiled code,
-    // pooled connections and prepared statements are the steady state, not a cold start (the
-    // first round measured ~20% slower than the next ones).
-    const warm = await pushRun(env, 2_000);
+    // untimed round first: a district server and its database run for months, so JIT-compiled
+    // code, pooled connections, prepared statements and warm caches are the steady state, not
+    // a cold start (the first round measured 15-20% slower than the ones after it).
+    const warm = await pushRun(env, pushMutations);
     warm.station.close();
     await pullRun(env.url, warm.device);
     const push: number[] = [];
