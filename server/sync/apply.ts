@@ -21,11 +21,10 @@ import { dbStore } from './store';
 // Two ways to get there, with the same decisions (apply-one.ts): the batch path reads what the
 // batch needs in two queries and decides every mutation in memory before the street lock, then
 // under it checks that view and writes with a few multi-row statements (docs/performance.md
-// "Sync": ~1,000 mutations in a handful of round trips); the
-// serial path is a savepoint and a few statements per mutation. The serial path runs whenever
-// the batch path is unsure (PlanMiss) or a bulk statement fails for a reason that is not
-// transient (a unique violation it did not predict, a value PostgreSQL refuses): it then finds
-// which mutation it was, exactly as before.
+// "Sync": ~1,000 mutations in a handful of round trips); the serial path is a savepoint and a
+// few statements per mutation. The serial path runs whenever the batch path is unsure
+// (PlanMiss) or a bulk statement fails for a reason that is not transient (a unique violation
+// it did not predict, a value PostgreSQL refuses): it then finds which mutation it was.
 
 export interface PushDevice extends StreetScope {
   id: string;
@@ -176,9 +175,15 @@ async function decideBeforeLock(tx: Queryable, device: PushDevice, mutations: re
         { prepared: true },
       )
     ).rows[0];
-    const lastMid = row ? num(row.last_mid) : Number.POSITIVE_INFINITY;
-    const pending = mutations.filter((m) => m.mid > lastMid);
-    const early = row && pending.length > 0 ? { decided: await decide(await BatchStore.preload(tx, device, pending), device, pending), seq: num(row.seq), pending: pending.length } : null;
+    let early: EarlyDecision | null = null;
+    if (row) {
+      const lastMid = num(row.last_mid);
+      const pending = mutations.filter((m) => m.mid > lastMid);
+      if (pending.length > 0) {
+        const decided = await decide(await BatchStore.preload(tx, device, pending), device, pending);
+        early = { decided, seq: num(row.seq), pending: pending.length };
+      }
+    }
     await tx.query('RELEASE SAVEPOINT early');
     return early;
   } catch (error) {
