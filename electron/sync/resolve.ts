@@ -27,13 +27,18 @@ function wasInsert(db: Db, issue: SyncIssue): boolean {
   return issue.mid !== null && outboxEntry(db, issue.mid)?.mutation.op === 'insert';
 }
 
+/** Whether an insert of this record was acknowledged: the server has it, whatever became of other inserts of it. */
+function serverHasInsert(db: Db, entity: SyncIssue['entity'], id: string): boolean {
+  return cachedStatement(db, "SELECT 1 FROM change_log WHERE entity = ? AND entity_id = ? AND op = 'insert' AND state = 'sent'").get(entity, id) !== undefined;
+}
+
 /** Local-only grid history of a grid whose insert the server refused: it goes (or comes back) with it. */
 function unsentHistory(db: Db, gridId: string): string[] {
   const rows = cachedStatement(
     db,
-    "SELECT h.id FROM grid_history h JOIN change_log c ON c.entity = 'gridHistory' AND c.entity_id = h.id AND c.op = 'insert' WHERE h.grid_id = ? AND c.state <> 'sent' ORDER BY h.id",
+    "SELECT DISTINCT h.id FROM grid_history h JOIN change_log c ON c.entity = 'gridHistory' AND c.entity_id = h.id AND c.op = 'insert' WHERE h.grid_id = ? AND c.state <> 'sent' ORDER BY h.id",
   ).all(gridId) as { id: string }[];
-  return rows.map((r) => r.id);
+  return rows.map((r) => r.id).filter((id) => !serverHasInsert(db, 'gridHistory', id));
 }
 
 function resolveIssuesOf(db: Db, entity: SyncIssue['entity'], entityId: string, resolution: SyncResolution, at: string): void {
@@ -94,7 +99,10 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
     return;
   }
   if (wasInsert(db, issue)) {
-    dropLocalInsert(db, issue, at);
+    // A later insert of the same record (re-sent after a quarantine) may have gone through
+    // although this one was refused: then the row is the server's and stays (test/faults
+    // seed 1811887545).
+    if (!serverHasInsert(db, issue.entity, issue.entityId)) dropLocalInsert(db, issue, at);
     return;
   }
   const server = issue.serverRecord;

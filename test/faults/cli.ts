@@ -44,9 +44,16 @@ const { failureReport, runScenario } = await import('./run');
 const backend = await openBackend(values.pg ? 'pg' : 'pglite');
 const failed: number[] = [];
 const started = Date.now();
+/** A run bounded by its own deadlines (30 s drains, six review rounds) ends well within this. */
+const HUNG_MS = 5 * 60_000;
 try {
   for (const [i, seed] of seeds.entries()) {
-    const result = await runScenario(backend, seed);
+    // a run that never ends must still say which seed it was
+    const hung = setTimeout(() => {
+      console.log(`HUNG ${i + 1}/${seeds.length} seed ${seed}: no result after ${HUNG_MS / 60_000} min\nreplay: npm run test:faults -- --seed ${seed}${values.pg ? ' --pg' : ''}`);
+      process.exit(1);
+    }, HUNG_MS);
+    const result = await runScenario(backend, seed).finally(() => clearTimeout(hung));
     const ok = result.violations.length === 0;
     const { ops, stations, faults } = result.stats;
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${i + 1}/${seeds.length} seed ${seed}  ${stations} stations ${ops} ops ${faults} faults  ${result.ms} ms`);
