@@ -41,13 +41,23 @@ process.env.GRIDDESK_LOG_LEVEL ??= 'silent';
 const { openBackend } = await import('./backend');
 const { failureReport, runScenario } = await import('./run');
 
-const backend = await openBackend(values.pg ? 'pg' : 'pglite');
+const kind = values.pg ? 'pg' : 'pglite';
+/**
+ * Runs per database: each run adds a street or two, and a district has 900 street codes (the
+ * statistical code's three digits); a fresh database also keeps PGlite's memory bounded.
+ */
+const RUNS_PER_DATABASE = 300;
+let backend = await openBackend(kind);
 const failed: number[] = [];
 const started = Date.now();
 /** A run bounded by its own deadlines (30 s drains, six review rounds) ends well within this. */
 const HUNG_MS = 5 * 60_000;
 try {
   for (const [i, seed] of seeds.entries()) {
+    if (i > 0 && i % RUNS_PER_DATABASE === 0) {
+      await backend.close();
+      backend = await openBackend(kind);
+    }
     // a run that never ends must still say which seed it was
     const hung = setTimeout(() => {
       console.log(`HUNG ${i + 1}/${seeds.length} seed ${seed}: no result after ${HUNG_MS / 60_000} min\nreplay: npm run test:faults -- --seed ${seed}${values.pg ? ' --pg' : ''}`);

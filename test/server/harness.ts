@@ -101,14 +101,19 @@ export interface StreetFixture {
   name: string;
 }
 
+/** Street codes of one district: three digits (100–999 here). */
+const STREET_CODES = 900;
+
 /** A new street with a unique code (tests in one file share one database). */
 export async function newStreet(db: Db): Promise<StreetFixture> {
   await createDistrict(db, { code: DISTRICT_CODE, name: '长安区' });
-  streetCounter += 1;
-  const code = `610116${String(100 + ((process.pid * 7 + streetCounter) % 900)).padStart(3, '0')}000`;
-  const s = await createStreet(db, { code, name: `测试街道${streetCounter}`, districtCode: DISTRICT_CODE });
-  if (!s.created) return newStreet(db);
-  return { id: s.id, code: s.code, name: s.name };
+  for (let tries = 0; tries < STREET_CODES; tries++) {
+    streetCounter += 1;
+    const code = `610116${String(100 + ((process.pid * 7 + streetCounter) % STREET_CODES)).padStart(3, '0')}000`;
+    const s = await createStreet(db, { code, name: `测试街道${streetCounter}`, districtCode: DISTRICT_CODE });
+    if (s.created) return { id: s.id, code: s.code, name: s.name };
+  }
+  throw new Error(`all ${STREET_CODES} street codes of the test district are taken: use a fresh database`);
 }
 
 // ---- a running server and a wire client ----------------------------------------------------
