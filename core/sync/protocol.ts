@@ -3,7 +3,7 @@ import { z } from 'zod';
 // The wire protocol between a station and the district server. docs/sync-protocol.md is
 // the prose version; these schemas are what both sides parse.
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** The oldest protocol the server still accepts; older stations are told to update. */
 export const MIN_PROTOCOL_VERSION = 1;
 /**
@@ -45,6 +45,12 @@ export const pushRequest = z
      * one was applied: a pipelined batch never lands past a batch that failed.
      */
     prevMid: z.number().int().nonnegative().optional(),
+    /**
+     * Protocol 3. Nothing is applied: the station asks what became of mutations the server
+     * already handled (a lost reply), and each needs only its mid, entity, id and op. The
+     * server refuses (409 not_handled) if any mid lies beyond the device's last mid.
+     */
+    outcomesOnly: z.literal(true).optional(),
   })
   .strict();
 export type PushRequest = z.infer<typeof pushRequest>;
@@ -163,6 +169,7 @@ export const SYNC_ERROR_CODES = [
   'forbidden',
   'not_found',
   'out_of_order',
+  'not_handled',
   'client_too_old',
   'payload_too_large',
   'rate_limited',

@@ -8,7 +8,9 @@ import { SyncHttpError } from './transport';
 
 // Push: pending change_log rows in mid order, in batches. A 413 or an unexpected server
 // failure (500) halves the batch; a mutation that still fails alone — too large, or failing
-// `quarantineAfter` times — is quarantined and shown, and the queue moves on without it.
+// `quarantineAfter` times — is quarantined and shown, and the queue moves on without it,
+// unless the server turns out to have handled it already (a lost reply): then what the server
+// says became of it is recorded instead.
 // Overload and outages (502/503/504, 429, network) end the cycle instead: the engine backs
 // off, and no healthy mutation is ever quarantined because the server was down.
 //
@@ -78,6 +80,24 @@ function quarantine(run: SyncRun, entry: OutboxEntry, reason: string): void {
   log.warn({ mid: m.mid, entity: m.entity, reason }, 'mutation quarantined');
 }
 
+/**
+ * Asked before a lone mutation is quarantined. When an earlier push of it reached the server
+ * and only the reply was lost, its failure now was not about it (the server took it once, at
+ * this size), and the server still knows what became of it: asked with the envelope alone,
+ * the question cannot draw the same 413. Null when the server never handled it or cannot say.
+ */
+async function handledOutcome(run: SyncRun, entry: OutboxEntry): Promise<PushResponse | null> {
+  try {
+    const reply = await run.transport.push({ mutations: [{ ...entry.mutation, fields: {} }], outcomesOnly: true });
+    record(run, [entry], reply);
+    return reply;
+  } catch (error) {
+    // not handled (409), or the question fails as the mutation did: it is quarantined, as it would be without asking
+    if (error instanceof SyncHttpError && [409, 413, 500].includes(error.status)) return null;
+    throw error;
+  }
+}
+
 /** Pushes until the outbox is empty; returns the street's sequence from the last reply (or -1). */
 export async function pushAll(run: SyncRun, options: PushOptions): Promise<number> {
   const { batcher } = options;
@@ -143,18 +163,17 @@ export async function pushAll(run: SyncRun, options: PushOptions): Promise<numbe
     const batch = head.batch;
     if (!(error instanceof SyncHttpError) || !(error.status === 413 || error.status === 500)) throw error;
     const lone = batch.length === 1 ? batch[0] : undefined;
-    if (lone && error.status === 413) {
-      quarantine(run, lone, 'sync.too_large');
+    if (lone && (error.status === 413 || countAttempt(run.db, lone.mutation.mid) >= options.quarantineAfter)) {
+      const handled = await handledOutcome(run, lone);
+      if (handled) {
+        seq = handled.seq;
+        done += 1;
+      } else {
+        quarantine(run, lone, error.status === 413 ? 'sync.too_large' : `sync.server_failed:${error.reason}`);
+      }
       continue;
     }
-    if (lone) {
-      if (countAttempt(run.db, lone.mutation.mid) >= options.quarantineAfter) {
-        quarantine(run, lone, `sync.server_failed:${error.reason}`);
-        continue;
-      }
-    } else {
-      batcher.shrink(batch.length);
-    }
+    if (!lone) batcher.shrink(batch.length);
     log.warn({ status: error.status, size: batch.length, next: batcher.size }, 'push failed, batch shrinks');
     // a 413 is about size, not load: retry at once; a 500 gets a short breath
     if (error.status === 500) await run.sleep(run.backoffMs(failures++));

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { enrollRequest, MAX_BATCH_MUTATIONS, MIN_SNAPSHOT_PROTOCOL, pushRequest, SNAPSHOT_CHECKSUM_HEADER } from '../../core/sync/protocol';
 import { enroll, withDevice } from '../auth/devices';
-import { applyPushIn, PrevBatchNotApplied } from '../sync/apply';
+import { applyPushIn, MutationNotHandled, PrevBatchNotApplied } from '../sync/apply';
 import { MAX_PULL_LIMIT, pull } from '../sync/pull';
 import { createSnapshot, snapshotChunk } from '../sync/snapshot';
 import type { ResolvedOptions } from './app';
@@ -65,11 +65,12 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
         request.log.info({ prevMid: error.prevMid, lastMid: error.lastMid }, 'pipelined push refused: the batch before it is not applied');
         throw new HttpError(409, 'out_of_order', 'prev_batch_not_applied');
       }
+      if (error instanceof MutationNotHandled) throw new HttpError(409, 'not_handled', 'mutation_not_handled');
       throw error;
     });
     request.log.info(
       { deviceId: device.id, mutations: mutations.length, ackedThrough: result.ackedThrough, rejected: result.rejected.length, seq: result.seq },
-      'push applied',
+      parsed.data.outcomesOnly ? 'push outcomes reported' : 'push applied',
     );
     return result;
   });

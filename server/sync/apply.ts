@@ -51,6 +51,16 @@ export class PrevBatchNotApplied extends Error {
   }
 }
 
+/** An outcomesOnly request names a mutation the device has not pushed through: there is nothing to report for it. */
+export class MutationNotHandled extends Error {
+  constructor(
+    readonly mid: number,
+    readonly lastMid: number,
+  ) {
+    super(`mid ${mid} is past the device's last mid ${lastMid}`);
+  }
+}
+
 interface Applied {
   seq: number;
   rejected: WireRejection[];
@@ -66,6 +76,7 @@ export function applyPush(db: Db, device: PushDevice, request: PushRequest, opti
 
 /** The push, in a transaction that already runs under the device's street scope. */
 export async function applyPushIn(tx: Queryable, device: PushDevice, request: PushRequest, options: PushOptions = {}): Promise<PushResponse> {
+  if (request.outcomesOnly) return handledOutcomes(tx, device, request.mutations);
   const early = options.mode === 'serial' ? null : await decideBeforeLock(tx, device, request.mutations);
   await options.beforeLock?.();
   // One statement locks the device row (re-reading revoked_at under the lock: a revocation that
@@ -114,6 +125,33 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
     conflicts: [...resent.conflicts, ...result.conflicts],
     seq: result.seq,
   };
+}
+
+/** The street's seq and the device's last mid, as of this statement (no lock). */
+async function seqAndLastMid(tx: Queryable, device: PushDevice): Promise<{ seq: number; lastMid: number } | null> {
+  const row = (
+    await tx.query<{ seq: unknown; last_mid: unknown }>(
+      'SELECT q.seq, d.last_mid FROM street_seq q, device d WHERE q.street_id = $1 AND d.id = $2',
+      [device.streetId, device.id],
+      { prepared: true },
+    )
+  ).rows[0];
+  return row ? { seq: num(row.seq), lastMid: num(row.last_mid) } : null;
+}
+
+/**
+ * outcomesOnly: the rejections and conflicts of mutations the device pushed before, from the
+ * server's records, as a resend would report them; nothing is applied, so no lock is needed.
+ * last_mid only grows and commits with the rejections it covers, so those read after it are
+ * all there.
+ */
+async function handledOutcomes(tx: Queryable, device: PushDevice, mutations: readonly Mutation[]): Promise<PushResponse> {
+  const now = await seqAndLastMid(tx, device);
+  if (!now) throw new Error(`device ${device.id} or the sequence row of street ${device.streetId} is missing`);
+  const beyond = mutations.find((m) => m.mid > now.lastMid);
+  if (beyond) throw new MutationNotHandled(beyond.mid, now.lastMid);
+  const { rejected, conflicts } = await resentOutcomes(tx, device.id, mutations, now.lastMid);
+  return { ackedThrough: now.lastMid, rejected, conflicts, seq: now.seq };
 }
 
 /** A batch decided against the batch path's view, ready to flush. */
@@ -168,20 +206,13 @@ async function decideBeforeLock(tx: Queryable, device: PushDevice, mutations: re
   if (mutations.length === 0) return null;
   await tx.query('SAVEPOINT early');
   try {
-    const row = (
-      await tx.query<{ seq: unknown; last_mid: unknown }>(
-        'SELECT q.seq, d.last_mid FROM street_seq q, device d WHERE q.street_id = $1 AND d.id = $2',
-        [device.streetId, device.id],
-        { prepared: true },
-      )
-    ).rows[0];
+    const now = await seqAndLastMid(tx, device);
     let early: EarlyDecision | null = null;
-    if (row) {
-      const lastMid = num(row.last_mid);
-      const pending = mutations.filter((m) => m.mid > lastMid);
+    if (now) {
+      const pending = mutations.filter((m) => m.mid > now.lastMid);
       if (pending.length > 0) {
         const decided = await decide(await BatchStore.preload(tx, device, pending), device, pending);
-        early = { decided, seq: num(row.seq), pending: pending.length };
+        early = { decided, seq: now.seq, pending: pending.length };
       }
     }
     await tx.query('RELEASE SAVEPOINT early');

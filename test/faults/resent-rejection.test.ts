@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { behindFaultProxy, communityCode, enrollmentCode, newStreet, openSyncStation, type StreetFixture, type SyncStation } from '../sync/harness';
+import type { FaultRule } from '../sync/fault-proxy';
 import { pgliteBackend } from './backend';
 import { checkStation, serverView } from './check';
 
@@ -8,6 +9,10 @@ import { checkStation, serverView } from './check';
 // skips it as already applied (mid <= last_mid) and answers with NO rejection. The station
 // marks the refused change sent; nobody is ever shown why it is missing on the server.
 // Fix (server/sync/apply.ts): report the stored rejections (and conflicts) of re-sent mids again.
+//
+// Seed 1701996064: the re-sent mutation, alone, then drew a 413 and was quarantined as too
+// large, hiding the rejection until a person reviewed it. Fix (electron/sync/push.ts): before
+// quarantining, the station asks the server what became of it (outcomesOnly).
 
 const fx = behindFaultProxy(() => pgliteBackend());
 
@@ -19,16 +24,24 @@ async function station(street: StreetFixture, name: string, serverUrl: string): 
   return s;
 }
 
+const TOO_LARGE = { kind: 'status', status: 413, body: { error: { code: 'payload_too_large', reason: 'body_too_large' } } } as const;
+const asksOutcomes = (r: Parameters<FaultRule>[0]): boolean => (r.json() as { outcomesOnly?: boolean }).outcomesOnly === true;
+
+/** B's community loses the race for its code to A's: the server refuses B's insert. */
+async function refusedOnB() {
+  const street = await newStreet(fx.server.db);
+  const a = await station(street, 'A', fx.server.url);
+  const b = await station(street, 'B', fx.proxy.url);
+  const community = { code: communityCode(street, 1), level: 'community', kind: 'urban_community', parentId: street.id } as const;
+  await a.call('org.create', { ...community, name: '甲站社区' });
+  await b.call('org.create', { ...community, name: '乙站社区' });
+  await a.engine.syncNow();
+  return { street, b };
+}
+
 describe('a rejection whose push reply was lost', () => {
   it('is reported again when the batch is re-sent, and shown to the person', async () => {
-    const street = await newStreet(fx.server.db);
-    const a = await station(street, 'A', fx.server.url);
-    const b = await station(street, 'B', fx.proxy.url);
-    const community = { code: communityCode(street, 1), level: 'community', kind: 'urban_community', parentId: street.id } as const;
-    await a.call('org.create', { ...community, name: '甲站社区' });
-    await b.call('org.create', { ...community, name: '乙站社区' });
-    await a.engine.syncNow();
-
+    const { street, b } = await refusedOnB();
     let lost = 0;
     fx.proxy.setRule((r) => (r.path === '/v1/push' && lost++ === 0 ? { kind: 'lose-response' } : undefined));
     await expect(b.engine.syncNow()).rejects.toThrow();
@@ -39,5 +52,44 @@ describe('a rejection whose push reply was lost', () => {
     expect(view.rejections).toHaveLength(1);
     expect(checkStation('B', b, view)).toEqual([]);
     expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 1, issues: { rejection: 1 } });
+  });
+
+  it('is asked for, not quarantined, when the re-sent mutation alone draws a 413', async () => {
+    const { street, b } = await refusedOnB();
+    const pushes: string[] = [];
+    fx.proxy.setRule((r) => {
+      if (r.path !== '/v1/push') return undefined;
+      pushes.push(asksOutcomes(r) ? 'outcomes' : 'push');
+      if (pushes.length === 1) return { kind: 'lose-response' };
+      return pushes.length === 2 ? TOO_LARGE : undefined;
+    });
+    await expect(b.engine.syncNow()).rejects.toThrow();
+    await b.engine.syncNow();
+    fx.proxy.setRule(null);
+
+    expect(pushes).toEqual(['push', 'push', 'outcomes']);
+    const view = await serverView(fx.server.db, street.id);
+    expect(checkStation('B', b, view)).toEqual([]);
+    expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 1, quarantined: 0, issues: { rejection: 1, quarantine: 0 } });
+    const [issue] = await b.call('sync.issues', {});
+    expect(issue).toMatchObject({ kind: 'rejection', reason: 'org.code_taken' });
+  });
+
+  it('is not invented for a mutation the server never handled: a lone 413 still quarantines it', async () => {
+    const { b } = await refusedOnB();
+    const answers: number[] = [];
+    fx.proxy.setRule((r) => {
+      if (r.path !== '/v1/push') return undefined;
+      if (!asksOutcomes(r)) return TOO_LARGE;
+      answers.push(r.n);
+      return undefined;
+    });
+    await b.engine.syncNow();
+    fx.proxy.setRule(null);
+
+    expect(answers).toHaveLength(1);
+    expect(b.engine.status()).toMatchObject({ pending: 0, quarantined: 1, issues: { quarantine: 1 } });
+    const [issue] = await b.call('sync.issues', {});
+    expect(issue).toMatchObject({ kind: 'quarantine', reason: 'sync.too_large' });
   });
 });

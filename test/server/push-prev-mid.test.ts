@@ -17,14 +17,18 @@ import {
 } from './harness';
 
 // A pipelined push names the last mid of the batch sent before it (prevMid): the server applies
-// it only once the device got that far, so a batch never lands past one that failed
+// it only once the device got that far, so a batch never lands past one that failed. A push
+// with outcomesOnly asks what became of mids the device pushed before and applies nothing
 // (docs/sync-protocol.md "Push").
 
 describe.each(FACTORIES)('push prevMid on $name', (factory) => {
   const fx = serverFixture(factory);
 
-  const send = (device: Device, mutations: Mutation[], prevMid?: unknown) =>
-    call(fx.server.url, '/v1/push', { token: device.token, body: prevMid === undefined ? pushBody(mutations) : { ...pushBody(mutations), prevMid }, gzip: true });
+  const post = (device: Device, mutations: Mutation[], extra: Record<string, unknown>) =>
+    call(fx.server.url, '/v1/push', { token: device.token, body: { ...pushBody(mutations), ...extra }, gzip: true });
+  const send = (device: Device, mutations: Mutation[], prevMid?: unknown) => post(device, mutations, prevMid === undefined ? {} : { prevMid });
+  /** What became of these mids: the envelope alone, as the station asks. */
+  const ask = (device: Device, mutations: Mutation[]) => post(device, mutations.map((m) => ({ ...m, fields: {} })), { outcomesOnly: true });
 
   const state = (device: Device) =>
     withAdmin(fx.t.db, async (tx) => {
@@ -98,5 +102,30 @@ describe.each(FACTORIES)('push prevMid on $name', (factory) => {
       expect(reply.body).toEqual({ error: { code: 'bad_request', reason } });
     }
     expect((await state(device)).lastMid).toBe(2);
+  });
+
+  it('outcomesOnly reports the stored rejection of a handled mid and applies nothing', async () => {
+    const { street, device } = await pushedDevice();
+    const taken = mutation(3, 'orgUnit', uid('org'), community(street, 1));
+    const refused = await send(device, [taken]);
+    expect(pushResponse.parse(refused.body).rejected.map((r) => r.reason)).toEqual(['org.code_taken']);
+    const before = await state(device);
+    const reply = await ask(device, [taken]);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(pushResponse.parse(reply.body)).toMatchObject({ ackedThrough: 3, seq: before.seq, conflicts: [], rejected: [{ mid: 3, id: taken.id, reason: 'org.code_taken' }] });
+    // an applied mid has nothing to report
+    expect(pushResponse.parse((await ask(device, [mutation(2, 'person', uid('p'), {})])).body)).toMatchObject({ ackedThrough: 3, rejected: [] });
+    expect(await state(device)).toEqual(before);
+  });
+
+  it('outcomesOnly refuses a mid the device has not pushed through with 409 not_handled, applying nothing', async () => {
+    const { street, device, orgId } = await pushedDevice();
+    const before = await state(device);
+    const pid = uid('p');
+    const reply = await ask(device, [mutation(2, 'person', uid('p'), {}), mutation(3, 'person', pid, person(street, orgId, '李雷'))]);
+    expect(reply.status).toBe(409);
+    expect(reply.body).toEqual({ error: { code: 'not_handled', reason: 'mutation_not_handled' } });
+    expect(await state(device)).toEqual(before);
+    expect(await adminRecord(fx.t.db, 'person', pid)).toBeNull();
   });
 });
