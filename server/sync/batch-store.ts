@@ -113,14 +113,14 @@ export class BatchStore implements ApplyStore {
     for (const [entity, set] of values) for (const v of set) this.holders.set(uniqueKey(entity, v), new Set());
     // each branch matches one partial unique index (record_grid_code, record_org_code, record_person_resident_id)
     const rows = await this.tx.query<Row & { value: string }>(
-      `SELECT entity, id, street_id, data, version, data->>'code' AS value FROM record
-        WHERE street_id = $1 AND entity = 'gridUnit' AND data->>'code' = ANY($2::text[])
+      `SELECT entity, id, street_id, data, version, unique_value AS value FROM record
+        WHERE street_id = $1 AND entity = 'gridUnit' AND unique_value = ANY($2::text[])
        UNION ALL
-       SELECT entity, id, street_id, data, version, data->>'code' FROM record
-        WHERE street_id = $1 AND entity = 'orgUnit' AND data->>'code' = ANY($3::text[])
+       SELECT entity, id, street_id, data, version, unique_value FROM record
+        WHERE street_id = $1 AND entity = 'orgUnit' AND unique_value = ANY($3::text[])
        UNION ALL
-       SELECT entity, id, street_id, data, version, data->>'residentId' FROM record
-        WHERE street_id = $1 AND entity = 'person' AND data->>'residentId' IS NOT NULL AND data->>'residentId' = ANY($4::text[])`,
+       SELECT entity, id, street_id, data, version, unique_value FROM record
+        WHERE street_id = $1 AND entity = 'person' AND unique_value IS NOT NULL AND unique_value = ANY($4::text[])`,
       // not prepared: a generic plan cannot see the value lists and scans the street instead of the partial indexes
       [this.scope.streetId, list('gridUnit'), list('orgUnit'), list('person')],
     );
@@ -187,9 +187,9 @@ export class BatchStore implements ApplyStore {
     return r && r.streetId === this.scope.streetId ? r.data : null;
   }
 
-  async sameValue(entity: SyncedEntity, field: 'code' | 'residentId', value: string, exceptId: string): Promise<Doc | null> {
+  async sameValue(entity: SyncedEntity, value: string, exceptId: string): Promise<Doc | null> {
     if (hasNul(value)) throw new Rejection(REASONS.badValue);
-    if (UNIQUE_FIELD[entity] !== field) throw new PlanMiss(`no unique index for ${entity}.${field}`);
+    if (!UNIQUE_FIELD[entity]) throw new PlanMiss(`no unique index for ${entity}`);
     const ids = this.holders.get(uniqueKey(entity, value));
     if (!ids) throw new PlanMiss(`unique value not preloaded: ${entity}`);
     for (const id of ids) {

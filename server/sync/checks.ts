@@ -18,8 +18,8 @@ export interface StreetScope {
 export interface RecordLookup {
   /** The record if it belongs to the scope's street (not reference data, not another street). */
   inStreet(entity: SyncedEntity, id: string): Promise<Doc | null>;
-  /** Another record of the street whose text field equals `value`, as a server record (the winner). */
-  sameValue(entity: SyncedEntity, field: 'code' | 'residentId', value: string, exceptId: string): Promise<Doc | null>;
+  /** Another record of the street whose business-unique field (UNIQUE_FIELD) equals `value`, as a server record (the winner). */
+  sameValue(entity: SyncedEntity, value: string, exceptId: string): Promise<Doc | null>;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -57,7 +57,7 @@ export const REFERENCES: Record<SyncedEntity, readonly (readonly [field: string,
   ],
 };
 
-/** The business-unique text field of an entity within a street (backed by a unique index). */
+/** The business-unique text field of an entity within a street (record.unique_value, backed by a unique index). */
 export const UNIQUE_FIELD: Partial<Record<SyncedEntity, 'code' | 'residentId'>> = {
   orgUnit: 'code',
   gridUnit: 'code',
@@ -80,7 +80,7 @@ export async function checkRecord(
       const code = str(doc.code) ?? '';
       if (changed.has('code')) {
         if (orgCodeProblem(code, 'community', scope.streetCode) !== null) throw new Rejection(REASONS.orgCodeNotUnderStreet);
-        const winner = await lookup.sameValue('orgUnit', 'code', code, id);
+        const winner = await lookup.sameValue('orgUnit', code, id);
         if (winner) throw new Rejection(REASONS.orgCodeTaken, winner);
       }
       return;
@@ -96,7 +96,7 @@ export async function checkRecord(
         }
       }
       if (changed.has('code')) {
-        const winner = await lookup.sameValue('gridUnit', 'code', str(doc.code) ?? '', id);
+        const winner = await lookup.sameValue('gridUnit', str(doc.code) ?? '', id);
         if (winner) throw new Rejection(REASONS.gridCodeTaken, winner);
       }
       return;
@@ -109,7 +109,7 @@ export async function checkRecord(
       if (changed.has('orgUnitId')) await requireInStreet(lookup, 'orgUnit', doc.orgUnitId, isStreetOrCommunity(scope));
       const residentId = str(doc.residentId);
       if (changed.has('residentId') && residentId !== null) {
-        const winner = await lookup.sameValue('person', 'residentId', residentId, id);
+        const winner = await lookup.sameValue('person', residentId, id);
         if (winner) throw new Rejection(REASONS.residentIdTaken, winner);
       }
       return;

@@ -28,18 +28,10 @@ export async function loadInStreet(tx: Queryable, entity: SyncedEntity, id: stri
   return rows.rows[0]?.data ?? null;
 }
 
-/** Another record of the street with the same value of a text field (the uniqueness re-check). */
-export async function findSameValue(
-  tx: Queryable,
-  entity: SyncedEntity,
-  streetId: string,
-  field: 'code' | 'residentId',
-  value: string,
-  exceptId: string,
-): Promise<Doc | null> {
+/** Another record of the street with the same business-unique value (UNIQUE_FIELD; the uniqueness re-check). */
+export async function findSameValue(tx: Queryable, entity: SyncedEntity, streetId: string, value: string, exceptId: string): Promise<Doc | null> {
   const rows = await tx.query<{ id: string; data: Doc; version: unknown }>(
-    `SELECT id, data, version FROM record
-      WHERE entity = $1 AND street_id = $2 AND data->>'${field}' = $3 AND id <> $4 LIMIT 1`,
+    'SELECT id, data, version FROM record WHERE entity = $1 AND street_id = $2 AND unique_value = $3 AND id <> $4 LIMIT 1',
     // not prepared: a generic plan cannot tell which partial unique index the entity selects
     [entity, streetId, value, exceptId],
   );

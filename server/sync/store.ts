@@ -30,7 +30,7 @@ export function dbStore(tx: Queryable, scope: StreetScope & { deviceId: string }
   return {
     load: (entity, id) => loadRecord(tx, entity, id),
     inStreet: (entity, id) => loadInStreet(tx, entity, id, scope.streetId),
-    sameValue: (entity, field, value, exceptId) => findSameValue(tx, entity, scope.streetId, field, value, exceptId),
+    sameValue: (entity, value, exceptId) => findSameValue(tx, entity, scope.streetId, value, exceptId),
     insert: (r) => insertRecord(tx, r),
     update: (r) => updateRecord(tx, r),
     appendChange: (c) => appendChange(tx, c),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDistrict, createStreet } from '../../server/admin/admin';
 import { DatabaseFromTheFuture, migrate, schemaVersion } from '../../server/db/migrate';
 import { MIGRATIONS } from '../../server/db/migrations';
 import { openPg } from '../../server/db/pg';
@@ -52,6 +53,29 @@ describe.each(FACTORIES)('migrations on $name', (factory) => {
     await expect(migrate(t.db)).rejects.toBeInstanceOf(DatabaseFromTheFuture);
     await t.db.query('DELETE FROM schema_migrations WHERE version = 999');
     expect(await migrate(t.db)).toBe(MIGRATIONS.at(-1)?.version);
+  });
+
+  it('0003 keeps the business-unique values of records written before it, and their uniqueness', async () => {
+    const old = await factory.open();
+    try {
+      await migrate(old.db, MIGRATIONS.filter((m) => m.version <= 2));
+      await createDistrict(old.db, { code: '610116000000', name: '长安区' });
+      const street = await createStreet(old.db, { code: '610116001000', name: '韦曲街道' });
+      const insert = (id: string, data: object) =>
+        old.db.query(`INSERT INTO record (entity, id, street_id, data, version, created_seq) VALUES ('person', $1, $2, $3::jsonb, 1, 1)`, [id, street.id, JSON.stringify(data)]);
+      await insert('p-1', { name: '王芳', residentId: '610116199001011234' });
+      await insert('p-2', { name: '李雷', residentId: null });
+      await migrate(old.db);
+      const values = await old.db.query<{ id: string; unique_value: string | null }>(`SELECT id, unique_value FROM record WHERE entity = 'person' ORDER BY id`);
+      expect(values.rows).toEqual([
+        { id: 'p-1', unique_value: '610116199001011234' },
+        { id: 'p-2', unique_value: null },
+      ]);
+      await expect(insert('p-3', { name: '韩梅梅', residentId: '610116199001011234' })).rejects.toMatchObject({ constraint: 'record_person_resident_id' });
+      await insert('p-4', { name: '张伟', residentId: null });
+    } finally {
+      await old.drop();
+    }
   });
 
   it('rolls a failing migration back completely', async () => {

@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate';
 import { initial } from './0001-initial';
 import { noStreetFkOnHotTables } from './0002-no-street-fk-on-hot-tables';
+import { hotRecordUpdates } from './0003-hot-record-updates';
 
 /** In version order; append, never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [initial, noStreetFkOnHotTables];
+export const MIGRATIONS: readonly Migration[] = [initial, noStreetFkOnHotTables, hotRecordUpdates];
