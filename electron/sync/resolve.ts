@@ -7,6 +7,7 @@ import { cachedStatement } from '../store/statements';
 import { recordChange, updateEntity } from '../store/write';
 import { getIssue, markResolved } from './issues';
 import { markRefused, outboxEntry, waitingUpdates } from './outbox';
+import { displacedRecorder } from './pull';
 
 // What a person decides about an issue:
 // - accept_server: drop my change locally. A conflict (my stale edit won on the server) writes
@@ -124,7 +125,8 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
       .map((f) => [f, server[f]]),
   );
   if (Object.keys(fields).length === 0) return;
-  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version: pulled, at }, 'update', () => undefined);
+  // a server value taken back may be one a local-only row holds now: it steps aside, shown as after a pull
+  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version: pulled, at }, 'update', displacedRecorder(db, at));
   // edits made after the refused one stay on top, as after a pull
   reapplyPending(db, issue.entity, issue.entityId);
 }

@@ -185,6 +185,38 @@ describe('two stations of one street', () => {
     await expectConverged(street, a1, a2);
   });
 
+  it('accepting the server takes a resident ID back from a person created since, and says so', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street, 'A1');
+    const { community } = await seedCommunity(a1, street);
+    const mine = await a1.call('people.create', { name: '陈静', orgUnitId: community.id, residentId: IDS.a });
+    const theirs = await a1.call('people.create', { name: '王芳', orgUnitId: community.id });
+    await a1.engine.syncNow();
+    const a2 = await station(street, 'A2');
+    await a2.call('people.update', { id: theirs.id, patch: { residentId: IDS.b } });
+    await a2.engine.syncNow();
+    await a1.call('people.update', { id: mine.id, patch: { residentId: IDS.b } });
+    await a1.engine.syncNow();
+    const rejection = (await a1.call('sync.issues', {})).find((i) => i.kind === 'rejection');
+
+    // A is free on A1 now: a clerk gives it to a new person before anyone reviews the refusal
+    const newer = await a1.call('people.create', { name: '赵磊', orgUnitId: community.id, residentId: IDS.a });
+    await a1.call('sync.resolveIssue', { id: rejection!.id, action: 'accept_server' });
+    expect((await a1.call('people.get', { id: mine.id })).person.residentId).toBe(IDS.a);
+    expect((await a1.call('people.get', { id: newer.id })).person.residentId).toBeNull();
+    const displaced = (await a1.call('sync.issues', {})).filter((i) => i.entityId === newer.id);
+    expect(displaced).toMatchObject([{ kind: 'conflict', reason: 'sync.unique_displaced', localFields: { residentId: IDS.a }, serverRecord: { id: mine.id } }]);
+
+    // its insert still carries A, and the server refuses it as it refused mine; dropped, all agree
+    await a1.engine.syncNow();
+    const refused = (await a1.call('sync.issues', {})).find((i) => i.kind === 'rejection' && i.entityId === newer.id);
+    expect(refused).toMatchObject({ reason: 'person.resident_id_taken' });
+    await a1.call('sync.resolveIssue', { id: refused!.id, action: 'accept_server' });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    await expectConverged(street, a1, a2);
+  });
+
   it('rejects the second of two offline-created duplicate grid codes, shows the winner, and converges once accepted', async () => {
     const street = await newStreet(district.db);
     const a1 = await station(street, 'A1');
