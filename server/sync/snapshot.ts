@@ -34,24 +34,28 @@ export async function createSnapshot(
   const takenAt = iso(head.taken_at);
   // the set's two halves (the street's records, the district's) queried apart: as one OR they
   // were read through the primary key in key order, a random heap read per record (1.3 s for
-  // 500,000; apart: a sequential read and a sort, 0.8 s)
-  const bounds = await tx.query<{ entity: string; id: string; total: unknown }>(
-    `SELECT entity, id, total FROM (
-       SELECT entity, id, row_number() OVER (ORDER BY entity, id) AS rn, count(*) OVER () AS total
+  // 500,000; apart: a sequential read and a sort, 0.8 s). Every chunk's first key, and the last
+  // key, whose row number is the count: a count over the whole window kept every row of the
+  // street in a tuplestore (~0.25 s at 500,000).
+  const keys = await tx.query<{ entity: string; id: string; rn: unknown }>(
+    `SELECT entity, id, rn FROM (
+       SELECT entity, id, row_number() OVER w AS rn, lead(id) OVER w IS NULL AS last
          FROM (SELECT entity, id FROM record WHERE street_id = $1 AND created_seq <= $2
                UNION ALL
-               SELECT entity, id FROM record WHERE street_id IS NULL AND created_at <= $3) s) t
-      WHERE (rn - 1) % $4 = 0 ORDER BY entity, id`,
+               SELECT entity, id FROM record WHERE street_id IS NULL AND created_at <= $3) s
+       WINDOW w AS (ORDER BY entity, id)) t
+      WHERE (rn - 1) % $4 = 0 OR last ORDER BY entity, id`,
     [device.streetId, seq, takenAt, chunkSize],
   );
-  const records = bounds.rows[0] ? num(bounds.rows[0].total) : 0;
+  const records = keys.rows.length > 0 ? num(keys.rows.at(-1)!.rn) : 0;
+  const bounds = keys.rows.filter((k) => (num(k.rn) - 1) % chunkSize === 0);
   const snapshotId = newServerId();
   await tx.query(
     `INSERT INTO snapshot (id, street_id, device_id, seq, taken_at, chunk_size, records, bounds)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-    [snapshotId, device.streetId, device.id, seq, takenAt, chunkSize, records, JSON.stringify(bounds.rows.map((b) => [b.entity, b.id]))],
+    [snapshotId, device.streetId, device.id, seq, takenAt, chunkSize, records, JSON.stringify(bounds.map((b) => [b.entity, b.id]))],
   );
-  return { snapshotId, seq, chunks: bounds.rows.length, records };
+  return { snapshotId, seq, chunks: bounds.length, records };
 }
 
 /** A chunk as it goes on the wire: the JSON body's bytes and the sha256 (hex) of exactly those bytes. */
