@@ -47,8 +47,8 @@ export const pushRequest = z
     prevMid: z.number().int().nonnegative().optional(),
     /**
      * Protocol 3. Nothing is applied: the station asks what became of mutations the server
-     * already handled (a lost reply), and each needs only its mid, entity, id and op. The
-     * server refuses (409 not_handled) if any mid lies beyond the device's last mid.
+     * already handled (a lost reply). The server reads only each one's mid (the station sends
+     * `fields: {}`), and refuses (409 not_handled) if any lies beyond the device's last mid.
      */
     outcomesOnly: z.literal(true).optional(),
   })

@@ -125,8 +125,14 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
       .map((f) => [f, server[f]]),
   );
   if (Object.keys(fields).length === 0) return;
-  // a server value taken back may be one a local-only row holds now: it steps aside, shown as after a pull
-  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version: pulled, at }, 'update', displacedRecorder(db, at));
+  // A server value taken back may be one a local-only row holds now: it steps aside, shown as
+  // after a pull, with the whole server record as the one that took it.
+  const { id: _id, version: _version, ...serverFields } = server;
+  const winner = { entity: issue.entity, id: issue.entityId, fields: serverFields, version: server.version, at };
+  const recordDisplaced = displacedRecorder(db, at);
+  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version: pulled, at }, 'update', (entity, displacedId, field, original) =>
+    recordDisplaced(entity, displacedId, field, original, winner),
+  );
   // edits made after the refused one stay on top, as after a pull
   reapplyPending(db, issue.entity, issue.entityId);
 }

@@ -53,6 +53,8 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
       if (mutations[i]!.mid <= mutations[i - 1]!.mid) throw badRequest('mids_not_increasing');
     }
     if (parsed.data.prevMid !== undefined && parsed.data.prevMid >= mutations[0]!.mid) throw badRequest('prev_mid_not_before_batch');
+    // a question about the past follows no batch
+    if (parsed.data.prevMid !== undefined && parsed.data.outcomesOnly) throw badRequest('prev_mid_with_outcomes_only');
     const { device, result } = await withDevice(db, tokenHash, { statementTimeoutMs: options.pushTimeoutMs }, async (tx, device) => ({
       device,
       result: await applyPushIn(tx, { id: device.id, streetId: device.streetId, streetCode: device.streetCode }, parsed.data, {

@@ -141,13 +141,20 @@ async function seqAndLastMid(tx: Queryable, device: PushDevice): Promise<{ seq: 
 
 /**
  * outcomesOnly: the rejections and conflicts of mutations the device pushed before, from the
- * server's records, as a resend would report them; nothing is applied, so no lock is needed.
- * last_mid only grows and commits with the rejections it covers, so those read after it are
- * all there.
+ * server's records, as a resend would report them; nothing is applied. The device row is read
+ * FOR SHARE, so a push of this device that holds its lock (an earlier send of the same mids
+ * still being applied) commits first and is reported. last_mid only grows and commits with the
+ * rejections it covers, so those read after it are all there.
  */
 async function handledOutcomes(tx: Queryable, device: PushDevice, mutations: readonly Mutation[]): Promise<PushResponse> {
-  const now = await seqAndLastMid(tx, device);
-  if (!now) throw new Error(`device ${device.id} or the sequence row of street ${device.streetId} is missing`);
+  const row = (
+    await tx.query<{ seq: unknown; last_mid: unknown }>(
+      'SELECT q.seq, d.last_mid FROM street_seq q, device d WHERE q.street_id = $1 AND d.id = $2 FOR SHARE OF d',
+      [device.streetId, device.id],
+    )
+  ).rows[0];
+  if (!row) throw new Error(`device ${device.id} or the sequence row of street ${device.streetId} is missing`);
+  const now = { seq: num(row.seq), lastMid: num(row.last_mid) };
   const beyond = mutations.find((m) => m.mid > now.lastMid);
   if (beyond) throw new MutationNotHandled(beyond.mid, now.lastMid);
   const { rejected, conflicts } = await resentOutcomes(tx, device.id, mutations, now.lastMid);

@@ -1,6 +1,7 @@
-import type { Conflict, Mutation, Rejection as WireRejection } from '../../core/sync/protocol';
+import type { Conflict, Mutation, SyncedEntity, Rejection as WireRejection } from '../../core/sync/protocol';
 import type { Queryable } from '../db/db';
 import { num } from '../db/db';
+import { printable } from './apply-one';
 import { asServerRecord, loadRecord } from './records';
 
 // A batch re-sent because its reply was lost is skipped (mid <= last_mid), but what the lost
@@ -13,29 +14,47 @@ export async function resentOutcomes(
   mutations: readonly Mutation[],
   lastMid: number,
 ): Promise<{ rejected: WireRejection[]; conflicts: Conflict[] }> {
-  const resent = new Map(mutations.filter((m) => m.mid <= lastMid).map((m) => [m.mid, m]));
-  if (resent.size === 0) return { rejected: [], conflicts: [] };
-  const mids = [...resent.keys()];
-  const rejections = await tx.query<{ mid: unknown; reason: string }>(
-    'SELECT mid, reason FROM rejection WHERE device_id = $1 AND mid = ANY($2::bigint[]) ORDER BY mid',
+  const sent = new Map(mutations.filter((m) => m.mid <= lastMid).map((m) => [m.mid, m]));
+  if (sent.size === 0) return { rejected: [], conflicts: [] };
+  const mids = [...sent.keys()];
+  // The stored row names the record, whatever envelope came with the mid now; the id as sent
+  // when it is the same one (stored ids have control characters replaced, see printable).
+  const idOf = (mid: number, entity: SyncedEntity, recordId: string): string => {
+    const m = sent.get(mid);
+    return m && m.entity === entity && printable(m.id) === recordId ? m.id : recordId;
+  };
+  const rejections = await tx.query<{ mid: unknown; entity: SyncedEntity; record_id: string; reason: string }>(
+    'SELECT mid, entity, record_id, reason FROM rejection WHERE device_id = $1 AND mid = ANY($2::bigint[]) ORDER BY mid',
     [deviceId, mids],
   );
-  const conflicts = await tx.query<{ mid: unknown; base_version: unknown; server_version: unknown; overwritten: Record<string, unknown> }>(
-    'SELECT mid, base_version, server_version, overwritten FROM conflict WHERE device_id = $1 AND mid = ANY($2::bigint[]) ORDER BY mid',
-    [deviceId, mids],
-  );
+  const conflicts = await tx.query<{
+    mid: unknown;
+    entity: SyncedEntity;
+    record_id: string;
+    base_version: unknown;
+    server_version: unknown;
+    overwritten: Record<string, unknown>;
+  }>('SELECT mid, entity, record_id, base_version, server_version, overwritten FROM conflict WHERE device_id = $1 AND mid = ANY($2::bigint[]) ORDER BY mid', [
+    deviceId,
+    mids,
+  ]);
   const rejected: WireRejection[] = [];
   for (const r of rejections.rows) {
-    const m = resent.get(num(r.mid))!;
     // the winner of a uniqueness race is not stored; the record as it is now is the best we have
-    const current = await loadRecord(tx, m.entity, m.id);
-    rejected.push({ mid: m.mid, entity: m.entity, id: m.id, reason: r.reason, serverRecord: current ? asServerRecord(m.id, current.data, current.version) : null });
+    const mid = num(r.mid);
+    const id = idOf(mid, r.entity, r.record_id);
+    const current = await loadRecord(tx, r.entity, id);
+    rejected.push({ mid, entity: r.entity, id, reason: r.reason, serverRecord: current ? asServerRecord(id, current.data, current.version) : null });
   }
   return {
     rejected,
-    conflicts: conflicts.rows.map((c) => {
-      const m = resent.get(num(c.mid))!;
-      return { mid: m.mid, entity: m.entity, id: m.id, baseVersion: num(c.base_version), serverVersion: num(c.server_version), overwritten: c.overwritten };
-    }),
+    conflicts: conflicts.rows.map((c) => ({
+      mid: num(c.mid),
+      entity: c.entity,
+      id: idOf(num(c.mid), c.entity, c.record_id),
+      baseVersion: num(c.base_version),
+      serverVersion: num(c.server_version),
+      overwritten: c.overwritten,
+    })),
   };
 }

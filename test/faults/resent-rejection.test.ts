@@ -25,6 +25,7 @@ async function station(street: StreetFixture, name: string, serverUrl: string): 
 }
 
 const TOO_LARGE = { kind: 'status', status: 413, body: { error: { code: 'payload_too_large', reason: 'body_too_large' } } } as const;
+const SERVER_FAILED = { kind: 'status', status: 500, body: { error: { code: 'internal', reason: 'internal_error' } } } as const;
 const asksOutcomes = (r: Parameters<FaultRule>[0]): boolean => (r.json() as { outcomesOnly?: boolean }).outcomesOnly === true;
 
 /** B's community loses the race for its code to A's: the server refuses B's insert. */
@@ -73,6 +74,30 @@ describe('a rejection whose push reply was lost', () => {
     expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 1, quarantined: 0, issues: { rejection: 1, quarantine: 0 } });
     const [issue] = await b.call('sync.issues', {});
     expect(issue).toMatchObject({ kind: 'rejection', reason: 'org.code_taken' });
+  });
+
+  // a 413 is asked about at once; a 500 once the resend failed `quarantineAfter` (3) times
+  it.each([
+    { failure: TOO_LARGE, sends: ['push', 'push', 'outcomes'] },
+    { failure: SERVER_FAILED, sends: ['push', 'push', 'push', 'push', 'outcomes'] },
+  ])('an applied mutation whose reply was lost, alone drawing $failure.status, is asked for and marked sent', async ({ failure, sends }) => {
+    const street = await newStreet(fx.server.db);
+    const b = await station(street, 'B', fx.proxy.url);
+    await b.call('org.create', { code: communityCode(street, 1), level: 'community', kind: 'urban_community', parentId: street.id, name: '乙站社区' });
+    const pushes: string[] = [];
+    fx.proxy.setRule((r) => {
+      if (r.path !== '/v1/push') return undefined;
+      pushes.push(asksOutcomes(r) ? 'outcomes' : 'push');
+      if (pushes.length === 1) return { kind: 'lose-response' };
+      return asksOutcomes(r) ? undefined : failure;
+    });
+    await expect(b.engine.syncNow()).rejects.toThrow();
+    await b.engine.syncNow();
+    fx.proxy.setRule(null);
+
+    expect(pushes).toEqual(sends);
+    expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 0, quarantined: 0, issues: { rejection: 0, quarantine: 0 } });
+    expect(checkStation('B', b, await serverView(fx.server.db, street.id))).toEqual([]);
   });
 
   it('is not invented for a mutation the server never handled: a lone 413 still quarantines it', async () => {

@@ -7,7 +7,8 @@ const range = (from: number, count: number): number[] => Array.from({ length: co
  * PGlite, one in-process server; plus seeds `--runs` once found broken, kept as regressions
  * (1323422819: a refused resident-ID edit whose value a pulled record had taken; 252035442: the
  * other street's station left a quarantine unreviewed; 1811887545: accepting the refusal of an
- * insert dropped a row a later re-sent insert had put on the server).
+ * insert dropped a row a later re-sent insert had put on the server; 1701996064: a rejection whose
+ * reply was lost showed as a 'too large' quarantine after the resend alone drew a 413).
  */
 export const FIXED_SEEDS = [...range(1, 200), 1323422819, 252035442, 1811887545, 1701996064];
 

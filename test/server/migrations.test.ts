@@ -61,18 +61,37 @@ describe.each(FACTORIES)('migrations on $name', (factory) => {
       await migrate(old.db, MIGRATIONS.filter((m) => m.version <= 2));
       await createDistrict(old.db, { code: '610116000000', name: '长安区' });
       const street = await createStreet(old.db, { code: '610116001000', name: '韦曲街道' });
-      const insert = (id: string, data: object) =>
-        old.db.query(`INSERT INTO record (entity, id, street_id, data, version, created_seq) VALUES ('person', $1, $2, $3::jsonb, 1, 1)`, [id, street.id, JSON.stringify(data)]);
-      await insert('p-1', { name: '王芳', residentId: '610116199001011234' });
-      await insert('p-2', { name: '李雷', residentId: null });
+      const insert = (entity: string, id: string, data: object) =>
+        old.db.query(`INSERT INTO record (entity, id, street_id, data, version, created_seq) VALUES ($1, $2, $3, $4::jsonb, 1, 1)`, [
+          entity,
+          id,
+          street.id,
+          JSON.stringify(data),
+        ]);
+      await insert('person', 'p-1', { name: '王芳', residentId: '610116199001011234' });
+      await insert('person', 'p-2', { name: '李雷', residentId: null });
+      await insert('person', 'p-3', { name: '赵敏', residentId: 610116 }); // not text: as the old index read it
+      await insert('person', 'p-4', { name: '周杰' });
+      await insert('orgUnit', 'o-1', { name: '南街社区', code: '610116001001' });
+      await insert('gridUnit', 'g-1', { name: '一网格', code: '6101160010011001', residentId: 'ignored' });
       await migrate(old.db);
-      const values = await old.db.query<{ id: string; unique_value: string | null }>(`SELECT id, unique_value FROM record WHERE entity = 'person' ORDER BY id`);
+      const values = await old.db.query<{ id: string; unique_value: string | null }>(`SELECT id, unique_value FROM record WHERE street_id = $1 AND id LIKE '_-_' ORDER BY id`, [
+        street.id,
+      ]);
       expect(values.rows).toEqual([
+        { id: 'g-1', unique_value: '6101160010011001' },
+        { id: 'o-1', unique_value: '610116001001' },
         { id: 'p-1', unique_value: '610116199001011234' },
         { id: 'p-2', unique_value: null },
+        { id: 'p-3', unique_value: '610116' },
+        { id: 'p-4', unique_value: null },
       ]);
-      await expect(insert('p-3', { name: '韩梅梅', residentId: '610116199001011234' })).rejects.toMatchObject({ constraint: 'record_person_resident_id' });
-      await insert('p-4', { name: '张伟', residentId: null });
+      await expect(insert('person', 'p-5', { name: '韩梅梅', residentId: '610116199001011234' })).rejects.toMatchObject({ constraint: 'record_person_resident_id' });
+      await expect(insert('orgUnit', 'o-2', { name: '北街社区', code: '610116001001' })).rejects.toMatchObject({ constraint: 'record_org_code' });
+      await expect(insert('gridUnit', 'g-2', { name: '二网格', code: '6101160010011001' })).rejects.toMatchObject({ constraint: 'record_grid_code' });
+      // no resident ID twice is no clash; a grid code equal to an org code is none either
+      await insert('person', 'p-6', { name: '张伟', residentId: null });
+      await insert('gridUnit', 'g-3', { name: '三网格', code: '610116001001' });
     } finally {
       await old.drop();
     }

@@ -122,10 +122,28 @@ describe.each(FACTORIES)('push prevMid on $name', (factory) => {
     const { street, device, orgId } = await pushedDevice();
     const before = await state(device);
     const pid = uid('p');
-    const reply = await ask(device, [mutation(2, 'person', uid('p'), {}), mutation(3, 'person', pid, person(street, orgId, '李雷'))]);
+    // a whole mutation, as a confused station might send it: still nothing is applied
+    const reply = await post(device, [mutation(2, 'person', uid('p'), {}), mutation(3, 'person', pid, person(street, orgId, '李雷'))], { outcomesOnly: true });
     expect(reply.status).toBe(409);
     expect(reply.body).toEqual({ error: { code: 'not_handled', reason: 'mutation_not_handled' } });
     expect(await state(device)).toEqual(before);
     expect(await adminRecord(fx.t.db, 'person', pid)).toBeNull();
+    // a question about the past follows no batch
+    const withPrev = await post(device, [mutation(2, 'person', uid('p'), {})], { outcomesOnly: true, prevMid: 1 });
+    expect(withPrev.status).toBe(400);
+    expect(withPrev.body).toEqual({ error: { code: 'bad_request', reason: 'prev_mid_with_outcomes_only' } });
+  });
+
+  it("outcomesOnly reports the device's own rejection of a mid, not another device's with the same number", async () => {
+    const { street, device, orgId } = await pushedDevice();
+    const other = await enrollDevice(fx.t.db, fx.server.url, street);
+    // the other device's mid 2 is refused (its community code is taken); this device's mid 2 went through
+    const refused = await send(other, [mutation(1, 'person', uid('p'), person(street, orgId, '周杰')), mutation(2, 'orgUnit', uid('org'), community(street, 1))]);
+    expect(pushResponse.parse(refused.body).rejected.map((r) => r.mid)).toEqual([2]);
+    expect(pushResponse.parse((await ask(device, [mutation(2, 'person', uid('p'), {})])).body)).toMatchObject({ ackedThrough: 2, rejected: [] });
+    // and the question's envelope does not rename the stored rejection's record
+    const asked = pushResponse.parse((await ask(other, [mutation(2, 'person', 'not-the-record', {})])).body);
+    expect(asked.rejected).toMatchObject([{ mid: 2, entity: 'orgUnit', reason: 'org.code_taken' }]);
+    expect(asked.rejected[0]!.id).not.toBe('not-the-record');
   });
 });

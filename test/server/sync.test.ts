@@ -370,5 +370,18 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
         expect(syncError.parse(refused.body).error).toMatchObject({ code: 'client_too_old', minProtocol: MIN_SNAPSHOT_PROTOCOL });
       }
     });
+
+    it('counts and chunks a set that fills its last chunk exactly', async () => {
+      const { street, device, mids, orgId } = await streetWithGrid();
+      // district + street + community + grid + 8 people = 12 = three chunks of 4
+      await push(device, Array.from({ length: 8 }, (_, i) => mutation(mids.next(), 'person', uid('p'), person(street, orgId, `人${i}`))));
+      const manifest = snapshotManifest.parse((await call(fx.server.url, '/v1/snapshot', { method: 'POST', token: device.token })).body);
+      expect(manifest).toMatchObject({ records: 12, chunks: 3 });
+      const sizes: number[] = [];
+      for (let i = 0; i < manifest.chunks; i++) {
+        sizes.push(snapshotChunk.parse((await call(fx.server.url, `/v1/snapshot/${manifest.snapshotId}/${i}`, { token: device.token })).body).records.length);
+      }
+      expect(sizes).toEqual([4, 4, 4]);
+    });
   });
 });

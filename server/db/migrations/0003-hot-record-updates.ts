@@ -11,17 +11,19 @@ import type { Migration } from '../migrate';
 //   touches no indexed column.
 // - fillfactor 50: a record is edited over its life (the roster, a case's every step), so each
 //   page keeps room for a new version of each of its rows; PostgreSQL prunes the dead versions
-//   when it next reads the page, so the room comes back without a vacuum. Pages written before
-//   this migration keep their fill until rewritten.
+//   when it next reads the page, so the room comes back without a vacuum.
+// Adding the column rewrites the table (with the new fill) and rebuilds its indexes under an
+// exclusive lock: the server is down for that long on a large district (docs/server.md).
 export const hotRecordUpdates: Migration = {
   version: 3,
   name: 'hot-record-updates',
   sql: `
+    -- fillfactor first: adding the stored column rewrites the table, which then leaves the room
+    ALTER TABLE record SET (fillfactor = 50);
     ALTER TABLE record
       ADD COLUMN unique_value text GENERATED ALWAYS AS (
         CASE entity WHEN 'orgUnit' THEN data->>'code' WHEN 'gridUnit' THEN data->>'code' WHEN 'person' THEN data->>'residentId' END
       ) STORED;
-    ALTER TABLE record SET (fillfactor = 50);
     DROP INDEX record_grid_code, record_org_code, record_person_resident_id;
     CREATE UNIQUE INDEX record_grid_code ON record (street_id, unique_value) WHERE entity = 'gridUnit';
     CREATE UNIQUE INDEX record_org_code ON record (street_id, unique_value) WHERE entity = 'orgUnit';
