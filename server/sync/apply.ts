@@ -8,7 +8,7 @@ import { applyOne, asRejection, currentServerRecord, printable } from './apply-o
 import { BatchStore, PlanMiss } from './batch-store';
 import { planFlush, runFlush, type FlushPlan } from './batch-write';
 import type { StreetScope } from './checks';
-import { notifySeq } from './notify';
+import { streetChannel } from './notify';
 import { Rejection } from './rejection';
 import { resentOutcomes } from './resent';
 import { dbStore } from './store';
@@ -110,15 +110,15 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
 
   const batchMax = request.mutations.reduce((max, m) => Math.max(max, m.mid), 0);
   const ackedThrough = Math.max(lastMid, batchMax);
+  // the device's last mid, the street's seq and its notification: one round trip, still under the lock
+  const moved = result.seq !== startSeq;
   await tx.query(
-    'UPDATE device SET last_mid = $2, last_seen_at = now(), schema_version = coalesce($3, schema_version) WHERE id = $1',
-    [device.id, ackedThrough, options.schemaVersion ?? null],
+    `WITH d AS (UPDATE device SET last_mid = $2, last_seen_at = now(), schema_version = coalesce($3, schema_version) WHERE id = $1),
+          q AS (UPDATE street_seq SET seq = $5 WHERE street_id = $4 AND $6)
+     SELECT pg_notify($7, $5::text) WHERE $6`,
+    [device.id, ackedThrough, options.schemaVersion ?? null, device.streetId, result.seq, moved, streetChannel(device.streetId)],
     { prepared: true },
   );
-  if (result.seq !== startSeq) {
-    await tx.query('UPDATE street_seq SET seq = $2 WHERE street_id = $1', [device.streetId, result.seq], { prepared: true });
-    await notifySeq(tx, device.streetId, result.seq);
-  }
   return {
     ackedThrough,
     rejected: [...resent.rejected, ...result.rejected],
