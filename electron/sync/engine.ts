@@ -142,6 +142,7 @@ export class SyncEngine {
     } catch (error) {
       if (error instanceof SyncHttpError && error.status === 401) throw new AppError('rule_violation', `sync.${error.reason}`);
       if (error instanceof SyncHttpError && error.status === 426) throw new AppError('rule_violation', 'sync.client_too_old');
+      if (error instanceof SyncHttpError && error.reason === 'protocol_newer_than_server') throw new AppError('rule_violation', 'sync.server_too_old');
       throw new AppError('rule_violation', 'sync.server_unreachable', { reason: errorReason(error) });
     }
     this.options.tokenStore.save(reply.token);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Mutation } from '../../core/sync/protocol';
+import { PROTOCOL_VERSION, type Mutation } from '../../core/sync/protocol';
 import { SyncEngine } from '../../electron/sync/engine';
 import { syncState } from '../../electron/sync/state';
 import { fileTokenStore } from '../../electron/sync/token-store';
@@ -223,6 +223,23 @@ describe('sync under faults', () => {
     // after the update (a build with the current protocol) the kept outbox goes out
     await a.engine.syncNow();
     expect(a.engine.status()).toMatchObject({ clientTooOld: false, pending: 0 });
+  });
+
+  it('tells a station newer than its server that the server must be updated, and keeps the outbox', async () => {
+    const street = await newStreet(fx.server.db);
+    // a build one protocol ahead of this server: as after updating the stations first
+    const newer = openSyncStation({ protocolVersion: PROTOCOL_VERSION + 1 });
+    fx.stations.push(newer);
+    await expect(newer.engine.enroll({ serverUrl: fx.proxy.url, code: await enrollmentCode(fx.server.db, street), deviceName: 'A2' })).rejects.toMatchObject({
+      reason: 'sync.server_too_old',
+    });
+    const a = await station(street);
+    await community(a, street);
+    const ahead = new SyncEngine(a.ctx, { ...FAST, tokenStore: fileTokenStore(a.ctx.dataDir), protocolVersion: PROTOCOL_VERSION + 1 });
+    await expect(ahead.syncNow()).rejects.toThrow(/400/);
+    expect(ahead.status()).toMatchObject({ pending: 1, lastError: { reason: 'http.400.protocol_newer_than_server' } });
+    await a.engine.syncNow();
+    expect(a.engine.status().pending).toBe(0);
   });
 
   it('obeys Retry-After on 429', async () => {

@@ -94,6 +94,7 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'sync.enrollment_code_used': 'This code has already been used; ask the administrator for a new one',
   'sync.enrollment_code_expired': 'This code has expired; ask the administrator for a new one',
   'sync.client_too_old': 'The server asks for a newer GridDesk',
+  'sync.server_too_old': 'The district server is older than this station: ask the administrator to update the server first',
   'sync.server_unreachable': 'Cannot reach the server; check the address and the network',
   'sync.issue_resolved': 'This issue was already handled',
   'sync.dismiss_only_conflicts': 'Choose to take the server\'s values or re-apply your change',
@@ -123,4 +124,5 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'network.snapshot_checksum': 'Downloaded data failed its checksum; it will be retried',
   'network.snapshot_foreign_key': 'The downloaded data had broken references; it will be downloaded again',
   'http.401.device_revoked': 'This station was revoked by the administrator',
+  'http.400.protocol_newer_than_server': 'The district server is older than this station: ask the administrator to update the server first; your changes here are kept',
 };

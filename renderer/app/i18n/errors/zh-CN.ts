@@ -94,6 +94,7 @@ export const errorsZhCN = {
   'sync.enrollment_code_used': '该加入码已被使用过，请向管理员重新申请',
   'sync.enrollment_code_expired': '该加入码已过期，请向管理员重新申请',
   'sync.client_too_old': '服务器要求更新 GridDesk 后才能同步',
+  'sync.server_too_old': '区服务器的版本比本工作站旧，请联系管理员先升级服务器',
   'sync.server_unreachable': '连接不上服务器，请检查地址和网络',
   'sync.issue_resolved': '该问题已经处理过了',
   'sync.dismiss_only_conflicts': '这类问题需要选择“采用服务器的值”或“重新提交我的修改”',
@@ -123,6 +124,7 @@ export const errorsZhCN = {
   'network.snapshot_checksum': '下载的数据校验不一致，将自动重试',
   'network.snapshot_foreign_key': '下载的数据引用不完整，将重新下载整份数据',
   'http.401.device_revoked': '本工作站已被管理员停用，请联系管理员',
+  'http.400.protocol_newer_than_server': '区服务器的版本比本工作站旧，请联系管理员先升级服务器；本机的修改都保留着',
 } as const;
 
 export type ErrorKey = keyof typeof errorsZhCN;
