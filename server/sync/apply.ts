@@ -127,11 +127,11 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
   };
 }
 
-/** The street's seq and the device's last mid, as of this statement (no lock). */
-async function seqAndLastMid(tx: Queryable, device: PushDevice): Promise<{ seq: number; lastMid: number } | null> {
+/** The street's seq and the device's last mid, as of this statement; `share` waits for a push of the device that holds its row. */
+async function seqAndLastMid(tx: Queryable, device: PushDevice, share = false): Promise<{ seq: number; lastMid: number } | null> {
   const row = (
     await tx.query<{ seq: unknown; last_mid: unknown }>(
-      'SELECT q.seq, d.last_mid FROM street_seq q, device d WHERE q.street_id = $1 AND d.id = $2',
+      `SELECT q.seq, d.last_mid FROM street_seq q, device d WHERE q.street_id = $1 AND d.id = $2${share ? ' FOR SHARE OF d' : ''}`,
       [device.streetId, device.id],
       { prepared: true },
     )
@@ -147,14 +147,8 @@ async function seqAndLastMid(tx: Queryable, device: PushDevice): Promise<{ seq: 
  * rejections it covers, so those read after it are all there.
  */
 async function handledOutcomes(tx: Queryable, device: PushDevice, mutations: readonly Mutation[]): Promise<PushResponse> {
-  const row = (
-    await tx.query<{ seq: unknown; last_mid: unknown }>(
-      'SELECT q.seq, d.last_mid FROM street_seq q, device d WHERE q.street_id = $1 AND d.id = $2 FOR SHARE OF d',
-      [device.streetId, device.id],
-    )
-  ).rows[0];
-  if (!row) throw new Error(`device ${device.id} or the sequence row of street ${device.streetId} is missing`);
-  const now = { seq: num(row.seq), lastMid: num(row.last_mid) };
+  const now = await seqAndLastMid(tx, device, true);
+  if (!now) throw new Error(`device ${device.id} or the sequence row of street ${device.streetId} is missing`);
   const beyond = mutations.find((m) => m.mid > now.lastMid);
   if (beyond) throw new MutationNotHandled(beyond.mid, now.lastMid);
   const { rejected, conflicts } = await resentOutcomes(tx, device.id, mutations, now.lastMid);
