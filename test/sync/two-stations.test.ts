@@ -158,7 +158,8 @@ describe('two stations of one street', () => {
     await expectConverged(street, a1, a2);
   });
 
-  it('a resident ID the other station gave first: my edit is refused, and accepting the server brings my record back as the server has it', async () => {
+  /** A2 gives its person resident ID B first; A1, offline, moves its person from A to B: the server refuses A1's edit. */
+  async function residentIdTakenFirst() {
     const street = await newStreet(district.db);
     const a1 = await station(street, 'A1');
     const { community } = await seedCommunity(a1, street);
@@ -166,14 +167,16 @@ describe('two stations of one street', () => {
     const theirs = await a1.call('people.create', { name: '王芳', orgUnitId: community.id });
     await a1.engine.syncNow();
     const a2 = await station(street, 'A2');
-
-    // A2 gives its person B first; A1, offline, moves its person from A to B
     await a2.call('people.update', { id: theirs.id, patch: { residentId: IDS.b } });
     await a2.engine.syncNow();
     await a1.call('people.update', { id: mine.id, patch: { residentId: IDS.b } });
     await a1.engine.syncNow();
-
     const rejection = (await a1.call('sync.issues', {})).find((i) => i.kind === 'rejection');
+    return { street, a1, a2, community, mine, rejection };
+  }
+
+  it('a resident ID the other station gave first: my edit is refused, and accepting the server brings my record back as the server has it', async () => {
+    const { street, a1, a2, mine, rejection } = await residentIdTakenFirst();
     expect(rejection).toMatchObject({ entityId: mine.id, reason: 'person.resident_id_taken', serverRecord: { residentId: IDS.a, version: 1 } });
     // the pulled record took B, so mine gave it up locally (it holds neither A nor B now)
     expect((await a1.call('people.get', { id: mine.id })).person.residentId).toBeNull();
@@ -186,18 +189,7 @@ describe('two stations of one street', () => {
   });
 
   it('accepting the server takes a resident ID back from a person created since, and says so', async () => {
-    const street = await newStreet(district.db);
-    const a1 = await station(street, 'A1');
-    const { community } = await seedCommunity(a1, street);
-    const mine = await a1.call('people.create', { name: '陈静', orgUnitId: community.id, residentId: IDS.a });
-    const theirs = await a1.call('people.create', { name: '王芳', orgUnitId: community.id });
-    await a1.engine.syncNow();
-    const a2 = await station(street, 'A2');
-    await a2.call('people.update', { id: theirs.id, patch: { residentId: IDS.b } });
-    await a2.engine.syncNow();
-    await a1.call('people.update', { id: mine.id, patch: { residentId: IDS.b } });
-    await a1.engine.syncNow();
-    const rejection = (await a1.call('sync.issues', {})).find((i) => i.kind === 'rejection');
+    const { street, a1, a2, community, mine, rejection } = await residentIdTakenFirst();
 
     // A is free on A1 now: a clerk gives it to a new person before anyone reviews the refusal
     const newer = await a1.call('people.create', { name: '赵磊', orgUnitId: community.id, residentId: IDS.a });
