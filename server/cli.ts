@@ -158,14 +158,24 @@ async function serve(args: string[], dataDir: string): Promise<void> {
   process.once('SIGTERM', () => void stop());
 }
 
+/** How many leading arguments are `--data-dir DIR` (or `--data-dir=DIR`): the one option `admin` shares with the server. */
+function leadingDataDir(argv: readonly string[]): number {
+  if (argv[0]?.startsWith('--data-dir=')) return 1;
+  return argv[0] === '--data-dir' && argv.length > 1 ? 2 : 0;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const dataDir = resolve(process.env.GRIDDESK_SERVER_DATA ?? '.griddesk-server');
-  if (argv[0] === 'admin') await admin(argv[1], argv.slice(2), dataDir);
+  // `admin` first, or after the data folder (`--data-dir DIR admin …`, as the server is started)
+  const skip = leadingDataDir(argv);
+  if (argv[skip] === 'admin') await admin(argv[skip + 1], [...argv.slice(0, skip), ...argv.slice(skip + 2)], dataDir);
   else await serve(argv, dataDir);
 }
 
 main().catch((error: unknown) => {
+  // a mistyped option or a stray word gets the usage, as other bad arguments do
+  if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS_')) fail(error.message);
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -160,6 +160,29 @@ describe('server CLI flags', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('a mistyped option or a stray word stops with the usage and exit code 2', async () => {
+    for (const args of [['--prot', '8787'], ['serve']]) {
+      const result = await run(args, { ...process.env, DATABASE_URL: '' });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.err).toContain('npm run server -- admin enroll-code');
+    }
+  }, 30_000);
+
+  it('admin takes the data folder before or after its command, as the server does', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-cli-'));
+    const env = { ...process.env, DATABASE_URL: '', GRIDDESK_LOG_LEVEL: 'warn' };
+    try {
+      const before = await run(['--data-dir', dataDir, 'admin', 'import-demo', '--scale', 'street'], env);
+      expect(before.code, before.err).toBe(0);
+      expect(before.out).toContain('610116001000 韦曲街道');
+      const after = await run(['admin', 'enroll-code', '--street', '610116001000', `--data-dir=${dataDir}`], env);
+      expect(after.code, after.err).toBe(0);
+      expect(after.out).toMatch(/韦曲街道: [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe.skipIf(!FACTORIES.some((f) => f.name === 'pg'))('the CLI against PostgreSQL', () => {
