@@ -10,7 +10,8 @@ import { SyncHttpError } from './transport';
 // failure (500) halves the batch; a mutation that still fails alone — too large, or failing
 // `quarantineAfter` times — is quarantined and shown, and the queue moves on without it,
 // unless the server turns out to have handled it already (a lost reply): then what the server
-// says became of it is recorded instead.
+// says became of it is recorded instead. The server must answer that question (outcomesOnly)
+// for the quarantine to happen: one that fails even a question is down, not poisoned.
 // Overload and outages (502/503/504, 429, network) end the cycle instead: the engine backs
 // off, and no healthy mutation is ever quarantined because the server was down.
 //
@@ -92,8 +93,11 @@ async function handledOutcome(run: SyncRun, entry: OutboxEntry): Promise<PushRes
     record(run, [entry], reply);
     return reply;
   } catch (error) {
-    // not handled (409), or the question fails as the mutation did: it is quarantined, as it would be without asking
-    if (error instanceof SyncHttpError && [409, 413, 500].includes(error.status)) return null;
+    // not handled (409), or even its envelope is too large (413): quarantined, as without asking
+    if (error instanceof SyncHttpError && (error.status === 409 || error.status === 413)) return null;
+    // Anything else ends the cycle and the mutation stays pending. A 500 to a question that
+    // applies nothing says the server is failing, not this mutation: quarantining on it would
+    // quarantine the whole outbox, one mutation after another, while the server is broken.
     throw error;
   }
 }

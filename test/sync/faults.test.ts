@@ -44,6 +44,7 @@ async function people(s: SyncStation, orgUnitId: string, count: number, note = '
 }
 
 const pushedMutations = (body: unknown): Mutation[] => (body as { mutations: Mutation[] }).mutations;
+const isOutcomesQuestion = (body: unknown): boolean => (body as { outcomesOnly?: boolean }).outcomesOnly === true;
 
 async function serverChangesOf(streetId: string): Promise<number> {
   const { withAdmin } = await import('../../server/db/scope');
@@ -187,8 +188,9 @@ describe('sync under faults', () => {
     const a = await station(street);
     const c = await community(a, street);
     const [, poisoned] = await people(a, c.id, 5);
+    // the server fails on the mutation's content; asked what became of it (fields left out) it answers
     fx.proxy.setRule((r) =>
-      r.path === '/v1/push' && pushedMutations(r.json()).some((m) => m.id === poisoned)
+      r.path === '/v1/push' && !isOutcomesQuestion(r.json()) && pushedMutations(r.json()).some((m) => m.id === poisoned)
         ? { kind: 'status', status: 500, body: { error: { code: 'unavailable', reason: 'internal_error' } } }
         : undefined,
     );
@@ -205,6 +207,29 @@ describe('sync under faults', () => {
     await a.call('sync.resolveIssue', { id: issue!.id, action: 'reapply_mine' });
     await a.engine.syncNow();
     expect((await serverDump(fx.server.db, street.id))[`person:${poisoned}`]).toBeDefined();
+  });
+
+  it('quarantines nothing while the server answers every push with 500, the question too', async () => {
+    const street = await newStreet(fx.server.db);
+    const a = await station(street);
+    const c = await community(a, street);
+    await people(a, c.id, 3);
+    const questions: number[] = [];
+    fx.proxy.setRule((r) => {
+      if (r.path !== '/v1/push') return undefined;
+      if (isOutcomesQuestion(r.json())) questions.push(r.n);
+      return { kind: 'status', status: 500, body: { error: { code: 'internal', reason: 'internal_error' } } };
+    });
+    // each cycle halves down to the first mutation; its third lone failure asks the server, which fails that too
+    for (let i = 0; i < 4; i++) await expect(a.engine.syncNow()).rejects.toThrow(/HTTP 500/);
+    expect(questions.length).toBeGreaterThan(0);
+    expect(a.engine.status()).toMatchObject({ pending: 4, quarantined: 0, issues: { quarantine: 0 }, lastError: { reason: 'http.500.internal_error' } });
+
+    // the server recovers: everything goes through, nothing was lost on the way
+    fx.proxy.setRule(null);
+    await a.engine.syncNow();
+    expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 0, lastError: null });
+    expect(Object.keys(await serverDump(fx.server.db, street.id)).filter((k) => k.startsWith('person:'))).toHaveLength(3);
   });
 
   it('stops syncing on 426 and keeps the outbox', async () => {
