@@ -26,6 +26,9 @@ import { errorReason, SyncHttpError, SyncNetworkError, type SyncTransport } from
 
 const log = createLogger('sync.engine');
 
+/** An event stream that stayed open this long was a real one: its end resets the reconnect backoff. */
+const SETTLED_STREAM_MS = 10_000;
+
 export interface EngineOptions {
   tokenStore: TokenStore;
   /** Builds the transport for an enrollment's server; the default is HTTP. */
@@ -50,6 +53,8 @@ export class SyncEngine {
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private started = false;
+  /** Counts stop() calls: a cycle queued before a stop is dropped (one asked for after it runs). */
+  private stops = 0;
   private online = false;
   private failures = 0;
   private knownSeq = 0;
@@ -165,11 +170,12 @@ export class SyncEngine {
   /** Runs a cycle now (or right after the running one) and resolves when it is done. */
   syncNow(): Promise<void> {
     if (this.running) {
+      const stops = this.stops;
       this.queued ??= this.running
         .catch(() => undefined)
         .then(() => {
           this.queued = null;
-          return this.syncNow();
+          return stops === this.stops ? this.syncNow() : undefined;
         });
       return this.queued;
     }
@@ -214,6 +220,7 @@ export class SyncEngine {
 
   async stop(): Promise<void> {
     this.started = false;
+    this.stops += 1;
     this.abort.abort();
     for (const t of this.timers) clearInterval(t);
     this.timers.clear();
@@ -305,15 +312,18 @@ export class SyncEngine {
       while (this.started && !signal.aborted) {
         const e = this.enrollment();
         if (!e || this.tooOld()) return;
+        let openedAt: number | null = null;
+        let retryAfterMs: number | null = null;
         try {
           await this.transportFor(e.serverUrl).events(
             (seq) => {
+              failures = 0;
               this.knownSeq = Math.max(this.knownSeq, seq);
               if (seq > syncState.cursor(this.db)) this.poke();
             },
             () => {
               // (re)connected: whatever happened while we were away gets pushed and pulled
-              failures = 0;
+              openedAt = Date.now();
               this.online = true;
               this.poke();
             },
@@ -323,9 +333,13 @@ export class SyncEngine {
           if (signal.aborted) return;
           if (error instanceof SyncNetworkError) this.online = false;
           if (error instanceof SyncHttpError && error.status === 426) return;
+          if (error instanceof SyncHttpError) retryAfterMs = error.retryAfterMs;
         }
+        // Opening is not enough to count as healthy: a stream that ends as soon as it opens (a
+        // proxy closing it) would otherwise reconnect, and sync, twice a second for good.
+        if (openedAt !== null && Date.now() - openedAt >= SETTLED_STREAM_MS) failures = 0;
         try {
-          await this.sleep(backoffDelay(this.options.backoff, failures++));
+          await this.sleep(retryAfterMs ?? backoffDelay(this.options.backoff, failures++));
         } catch {
           return;
         }

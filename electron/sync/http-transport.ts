@@ -36,13 +36,18 @@ export interface HttpTransportOptions {
   timeouts?: { pushMs?: number; pullMs?: number; chunkMs?: number; eventsIdleMs?: number };
 }
 
+/**
+ * Retry-After bounds: a 0 would retry at once, uncounted, and a delay past 2^31 ms fires a
+ * Node timer after 1 ms, so a misconfigured proxy could set the station retrying in a loop.
+ */
+const RETRY_AFTER_MS = { min: 1000, max: 3_600_000 };
+
 function retryAfter(headers: Headers): number | null {
   const value = headers.get('retry-after');
   if (!value) return null;
   const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isNaN(ms) ? null : Math.min(RETRY_AFTER_MS.max, Math.max(RETRY_AFTER_MS.min, ms));
 }
 
 export function httpTransport(options: HttpTransportOptions): SyncTransport {
@@ -135,14 +140,28 @@ export function httpTransport(options: HttpTransportOptions): SyncTransport {
     snapshotChunk: chunk,
     async events(onSeq, onOpen, signal) {
       let response: Response;
+      // Until the headers arrive the idle limit applies too: a proxy that accepts the connection
+      // and never answers would otherwise hold the stream for undici's 300 s header timeout.
+      const connecting = new AbortController();
+      const connectTimer = setTimeout(() => connecting.abort(), timeouts.eventsIdleMs);
       try {
-        response = await fetch(`${base}/v1/events`, { headers: { ...headers(true), accept: 'text/event-stream' }, signal });
+        response = await fetch(`${base}/v1/events`, {
+          headers: { ...headers(true), accept: 'text/event-stream' },
+          signal: AbortSignal.any([signal, connecting.signal]),
+        });
       } catch (error) {
-        throw new SyncNetworkError('unreachable', { cause: error });
+        throw new SyncNetworkError(connecting.signal.aborted ? 'events_idle' : 'unreachable', { cause: error });
+      } finally {
+        clearTimeout(connectTimer);
       }
       if (!response.ok || !response.body) {
         await response.body?.cancel();
         throw new SyncHttpError(response.status, 'unavailable', 'events_refused', retryAfter(response.headers));
+      }
+      // a captive portal's page or a proxy's answer is a 200 too: only an event stream is the server
+      if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+        await response.body.cancel();
+        throw new SyncNetworkError('events_not_a_stream');
       }
       onOpen();
       const body = response.body;

@@ -112,8 +112,15 @@ export async function startFaultProxy(targetUrl: string, initial: FaultRule | nu
       if (req.headers.accept === 'text/event-stream') {
         const action = rule?.({ method: req.method ?? 'GET', path, n, body: Buffer.alloc(0), json: () => undefined }) ?? pass;
         log.push({ method: req.method ?? 'GET', path, action: action.kind });
-        if (action.kind === 'pass' || action.kind === 'delay') return stream(target, req, res);
-        if (action.kind === 'status') return void res.writeHead(action.status).end();
+        if (action.kind === 'pass') return stream(target, req, res);
+        // the stream's headers come late, like a proxy that accepts a connection and stalls
+        if (action.kind === 'delay') {
+          const later = setTimeout(() => stream(target, req, res), action.ms);
+          res.on('close', () => clearTimeout(later));
+          return;
+        }
+        // an answer that ends at once: an error, a captive portal's page, a proxy closing the stream
+        if (action.kind === 'status') return void res.writeHead(action.status, action.headers).end(action.body === undefined ? '' : String(action.body));
         // a stream that opens and then says nothing, like one a NAT silently dropped
         if (action.kind === 'hang') return void res.writeHead(200, { 'content-type': 'text/event-stream' }).write(': hello\n\n');
         return void req.socket.destroy();
