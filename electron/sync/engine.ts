@@ -140,6 +140,8 @@ export class SyncEngine {
     if (cachedStatement(this.db, 'SELECT 1 FROM org_unit LIMIT 1').get() !== undefined) {
       throw new AppError('rule_violation', 'sync.replica_not_empty');
     }
+    // before the one-time code is spent: a token that cannot be kept would waste it
+    if (!this.options.tokenStore.ready()) throw new AppError('rule_violation', 'sync.secure_storage_unavailable');
     const serverUrl = input.serverUrl.replace(/\/+$/, '');
     let reply;
     try {

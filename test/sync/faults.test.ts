@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type Mutation } from '../../core/sync/protocol';
 import { SyncEngine } from '../../electron/sync/engine';
 import { syncState } from '../../electron/sync/state';
-import { fileTokenStore } from '../../electron/sync/token-store';
+import { fileTokenStore, memoryTokenStore } from '../../electron/sync/token-store';
 import {
   behindFaultProxy,
   communityCode,
@@ -265,6 +265,24 @@ describe('sync under faults', () => {
     expect(ahead.status()).toMatchObject({ pending: 1, lastError: { reason: 'http.400.protocol_newer_than_server' } });
     await a.engine.syncNow();
     expect(a.engine.status().pending).toBe(0);
+  });
+
+  it('does not spend an enrollment code on a station that cannot keep the token', async () => {
+    const street = await newStreet(fx.server.db);
+    const code = await enrollmentCode(fx.server.db, street);
+    const keyringless = openSyncStation({ tokenStore: { ...memoryTokenStore(), ready: () => false } });
+    fx.stations.push(keyringless);
+    const requests = fx.proxy.log.length;
+    await expect(keyringless.engine.enroll({ serverUrl: fx.proxy.url, code, deviceName: 'A1' })).rejects.toMatchObject({
+      reason: 'sync.secure_storage_unavailable',
+    });
+    expect(fx.proxy.log.length).toBe(requests);
+    expect(keyringless.engine.status().enrolled).toBe(false);
+    // the same code still enrolls a station that can
+    const a = openSyncStation();
+    fx.stations.push(a);
+    await a.engine.enroll({ serverUrl: fx.proxy.url, code, deviceName: 'A1' });
+    expect(a.engine.status().street?.code).toBe(street.code);
   });
 
   it('obeys Retry-After on 429', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -165,5 +165,19 @@ describe('sync parts', () => {
     expect(statSync(join(dir, 'device-token')).mode & 0o777).toBe(0o600);
     store.clear();
     expect(store.load()).toBeNull();
+  });
+
+  it('replaces a token file left readable by others without showing them the new token', () => {
+    const dir = tempDir();
+    const file = join(dir, 'device-token');
+    writeFileSync(file, 'old-token', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const before = statSync(file).ino;
+    fileTokenStore(dir).save('new-token');
+    // a new file (created 0600, then renamed over the old one), not the old one rewritten
+    expect(statSync(file).ino).not.toBe(before);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe('new-token');
+    expect(readdirSync(dir)).toEqual(['device-token']);
   });
 });
