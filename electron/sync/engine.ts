@@ -17,6 +17,7 @@ import { pushAll } from './push';
 import type { SyncRun } from './run';
 import { syncState, type Enrollment } from './state';
 import type { TokenStore } from './token-store';
+import { DataDirBusy, lockForSync } from './data-dir-lock';
 import { errorReason, SyncHttpError, SyncNetworkError, type SyncTransport } from './transport';
 
 // One engine per replica. A cycle = bootstrap (until done) -> push -> pull. Never two cycles
@@ -262,7 +263,9 @@ export class SyncEngine {
       sleep: (ms) => this.sleep(ms),
       backoffMs: (failures) => backoffDelay(this.options.backoff, failures),
     };
+    let release: (() => void) | null = null;
     try {
+      release = lockForSync(this.ctx.dataDir);
       const wait = this.notBefore - Date.now();
       if (wait > 0) await this.sleep(wait);
       if (!syncState.bootstrapped(this.db)) await bootstrap(run);
@@ -278,6 +281,7 @@ export class SyncEngine {
       this.failed(error, run.now());
       throw error;
     } finally {
+      release?.();
       this.progress = { phase: 'idle', done: 0, total: 0 };
     }
   }
@@ -292,7 +296,8 @@ export class SyncEngine {
       log.warn('server says this station is too old; sync stopped, outbox kept');
       return;
     }
-    if (!(error instanceof SyncHttpError) && !(error instanceof SyncNetworkError)) log.error({ err: error }, 'sync cycle failed');
+    const expected = error instanceof SyncHttpError || error instanceof SyncNetworkError || error instanceof DataDirBusy;
+    if (!expected) log.error({ err: error }, 'sync cycle failed');
     else log.warn({ reason }, 'sync cycle failed');
     if (!this.started) return;
     const retryAfter = error instanceof SyncHttpError ? error.retryAfterMs : null;

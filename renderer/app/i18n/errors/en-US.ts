@@ -95,6 +95,7 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'sync.enrollment_code_expired': 'This code has expired; ask the administrator for a new one',
   'sync.client_too_old': 'The server asks for a newer GridDesk',
   'sync.secure_storage_unavailable': 'This computer offers no secure storage (keyring) for the station\'s credentials, so it did not enroll. Turn on a keyring (such as GNOME Keyring or KWallet) and try again; the enrollment code was not used.',
+  'sync.data_dir_busy': 'Another GridDesk program is syncing this data folder; this station retries shortly',
   'sync.server_too_old': 'The district server is older than this station: ask the administrator to update the server first',
   'sync.server_unreachable': 'Cannot reach the server; check the address and the network',
   'sync.issue_resolved': 'This issue was already handled',
