@@ -1,39 +1,24 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSync, stopSync } from '../../electron/sync';
 import { httpTransport } from '../../electron/sync/http-transport';
 import { SyncHttpError } from '../../electron/sync/transport';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
-import { enrolledStation, newStreet, startDistrict, waitFor, type District, type SyncStation } from './harness';
+import { behindFaultProxy, enrolledStation, newStreet, startDistrict, waitFor, type SyncStation } from './harness';
 
 // The event stream and the engine's cycles when the path to the server misbehaves without
 // failing outright: a stream that ends as soon as it opens, a 200 that is not an event stream,
 // headers that never come, absurd Retry-After values, and a stop while a cycle waits its turn.
 
-let district: District;
-let proxy: FaultProxy;
-const stations: SyncStation[] = [];
-
-beforeAll(async () => {
-  district = await startDistrict({ heartbeatMs: 200 });
-  proxy = await startFaultProxy(district.url);
-});
-afterAll(async () => {
-  await stopSync();
-  for (const s of stations) s.close();
-  await proxy.close();
-  await district.close();
-});
-
+const fx = behindFaultProxy(() => startDistrict({ heartbeatMs: 200 }));
 async function station(options: Parameters<typeof enrolledStation>[2] = {}): Promise<SyncStation> {
-  const s = await enrolledStation(district, await newStreet(district.db), { serverUrl: proxy.url, pollMs: 600_000, ...options });
-  stations.push(s);
+  const s = await enrolledStation(fx.server, await newStreet(fx.server.db), { serverUrl: fx.proxy.url, pollMs: 600_000, ...options });
+  fx.stations.push(s);
   return s;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const requestsTo = (path: string, from: number): number => proxy.log.slice(from).filter((r) => r.path.startsWith(path)).length;
+const requestsTo = (path: string, from: number): number => fx.proxy.log.slice(from).filter((r) => r.path.startsWith(path)).length;
 
 describe('the event stream on a bad path', () => {
   it.each([
@@ -41,12 +26,12 @@ describe('the event stream on a bad path', () => {
     ['is a 200 page, not an event stream', { kind: 'status', status: 200, headers: { 'content-type': 'text/html' }, body: '<html>登录</html>' }],
   ] as const)('that %s is retried with a growing backoff, not twice a second with a sync each time', async (_name, action) => {
     const s = await station({ backoff: { baseMs: 50, capMs: 2000 } });
-    const from = proxy.log.length;
-    proxy.setRule((r) => (r.path === '/v1/events' ? action : undefined));
+    const from = fx.proxy.log.length;
+    fx.proxy.setRule((r) => (r.path === '/v1/events' ? action : undefined));
     startSync(s.ctx);
     await sleep(2000);
     await stopSync();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     // at a fixed ~25 ms each (the first step of the backoff) it would be ~80 streams and ~80 cycles
     expect(requestsTo('/v1/events', from)).toBeLessThan(15);
     expect(requestsTo('/v1/pull', from)).toBeLessThan(15);
@@ -54,12 +39,12 @@ describe('the event stream on a bad path', () => {
 
   it('whose headers never come is given up after the idle limit and opened again', async () => {
     const s = await station({ timeouts: { eventsIdleMs: 300 } });
-    const from = proxy.log.length;
-    proxy.setRule((r) => (r.path === '/v1/events' ? { kind: 'delay', ms: 60_000 } : undefined));
+    const from = fx.proxy.log.length;
+    fx.proxy.setRule((r) => (r.path === '/v1/events' ? { kind: 'delay', ms: 60_000 } : undefined));
     startSync(s.ctx);
     await waitFor(() => requestsTo('/v1/events', from) >= 2, 3000);
     await stopSync();
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
   });
 });
 
@@ -90,14 +75,14 @@ describe('Retry-After', () => {
 describe('stopping', () => {
   it('drops the cycle queued behind the running one', async () => {
     const s = await station();
-    const from = proxy.log.length;
-    proxy.setRule((r) => (r.path.startsWith('/v1/pull') ? { kind: 'delay', ms: 300 } : undefined));
+    const from = fx.proxy.log.length;
+    fx.proxy.setRule((r) => (r.path.startsWith('/v1/pull') ? { kind: 'delay', ms: 300 } : undefined));
     const running = s.engine.syncNow();
     const queued = s.engine.syncNow();
     await sleep(50);
     await s.engine.stop();
     await Promise.allSettled([running, queued]);
-    proxy.setRule(null);
+    fx.proxy.setRule(null);
     expect(requestsTo('/v1/pull', from)).toBe(1);
     // one asked for after the stop runs (the headless station and the tests sync by hand)
     await s.engine.syncNow();
