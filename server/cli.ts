@@ -4,7 +4,7 @@ import { createDistrict, createStreet, issueEnrollmentCode, listDevices, revokeD
 import { importDemo } from './admin/demo';
 import type { Db } from './db/db';
 import { openDatabase } from './db/open';
-import { buildApp, type ServerOptions } from './http/app';
+import { buildApp, closeServer, type ServerOptions } from './http/app';
 import { createServerLogger } from './log';
 
 // npm run server -- [--port N] [--host H] [--data-dir DIR] [tuning flags]
@@ -150,7 +150,7 @@ async function serve(args: string[], dataDir: string): Promise<void> {
   const address = await app.listen({ port, host });
   print(`GridDesk district server listening on ${address} (${db.kind})`);
   const stop = async (): Promise<void> => {
-    await app.close();
+    await closeServer(app, 10_000);
     await db.close();
     process.exit(0);
   };

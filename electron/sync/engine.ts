@@ -32,8 +32,8 @@ const SETTLED_STREAM_MS = 10_000;
 
 export interface EngineOptions {
   tokenStore: TokenStore;
-  /** Builds the transport for an enrollment's server; the default is HTTP. */
-  transport?: (serverUrl: string, token: () => string | null) => SyncTransport;
+  /** Builds the transport for an enrollment's server; the default is HTTP. `stopped` aborts its requests. */
+  transport?: (serverUrl: string, token: () => string | null, stopped: AbortSignal) => SyncTransport;
   backoff?: BackoffPolicy;
   pollMs?: number;
   /** Coalesces bursts of local writes into one cycle. */
@@ -74,10 +74,11 @@ export class SyncEngine {
     options: EngineOptions,
   ) {
     this.options = {
-      transport: (serverUrl, token) =>
+      transport: (serverUrl, token, stopped) =>
         httpTransport({
           serverUrl,
           token,
+          stopped,
           schemaVersion: latestVersion(migrations),
           protocolVersion: options.protocolVersion,
           timeouts: options.timeouts,
@@ -108,8 +109,9 @@ export class SyncEngine {
     return syncState.enrollment(this.db);
   }
 
-  private transportFor(serverUrl: string): SyncTransport {
-    return this.options.transport(serverUrl, () => this.options.tokenStore.load());
+  /** `stopped`: the stop signal of the cycle or stream the transport serves. */
+  private transportFor(serverUrl: string, stopped = this.abort.signal): SyncTransport {
+    return this.options.transport(serverUrl, () => this.options.tokenStore.load(), stopped);
   }
 
   status(): SyncStatus {
@@ -224,7 +226,10 @@ export class SyncEngine {
   async stop(): Promise<void> {
     this.started = false;
     this.stops += 1;
+    // aborts waits and requests of the running cycle and the event stream; a cycle asked for
+    // after the stop (the headless station, tests) runs under a signal of its own
     this.abort.abort();
+    this.abort = new AbortController();
     for (const t of this.timers) clearInterval(t);
     this.timers.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -233,8 +238,8 @@ export class SyncEngine {
     await Promise.allSettled([this.running, this.queued, this.events]);
   }
 
-  private sleep(ms: number): Promise<void> {
-    const signal = this.abort.signal;
+  /** Waits `ms`, or rejects with Stopped once `signal` (the stop signal of the caller's cycle or stream) aborts. */
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new Stopped());
       const timer = setTimeout(() => {
@@ -252,22 +257,23 @@ export class SyncEngine {
   private async cycle(): Promise<void> {
     const enrollment = this.enrollment();
     if (!enrollment || this.tooOld()) return;
+    const stopping = this.abort.signal;
     const run: SyncRun = {
       db: this.db,
-      transport: this.transportFor(enrollment.serverUrl),
+      transport: this.transportFor(enrollment.serverUrl, stopping),
       enrollment,
       now: () => this.ctx.now().toISOString(),
       progress: (phase, done, total) => {
         this.progress = { phase, done, total };
       },
-      sleep: (ms) => this.sleep(ms),
+      sleep: (ms) => this.sleep(ms, stopping),
       backoffMs: (failures) => backoffDelay(this.options.backoff, failures),
     };
     let release: (() => void) | null = null;
     try {
       release = lockForSync(this.ctx.dataDir);
       const wait = this.notBefore - Date.now();
-      if (wait > 0) await this.sleep(wait);
+      if (wait > 0) await this.sleep(wait, stopping);
       if (!syncState.bootstrapped(this.db)) await bootstrap(run);
       const seq = await pushAll(run, { batcher: this.batcher, quarantineAfter: this.options.quarantineAfter });
       this.knownSeq = Math.max(this.knownSeq, seq);
@@ -277,7 +283,8 @@ export class SyncEngine {
       syncState.setLastSyncAt(this.db, run.now());
       syncState.setLastError(this.db, null);
     } catch (error) {
-      if (error instanceof Stopped) return;
+      // stopped: a wait or a request was cut short, nothing failed
+      if (error instanceof Stopped || stopping.aborted) return;
       this.failed(error, run.now());
       throw error;
     } finally {
@@ -322,7 +329,7 @@ export class SyncEngine {
         let openedAt: number | null = null;
         let retryAfterMs: number | null = null;
         try {
-          await this.transportFor(e.serverUrl).events(
+          await this.transportFor(e.serverUrl, signal).events(
             (seq) => {
               failures = 0;
               this.knownSeq = Math.max(this.knownSeq, seq);
@@ -346,7 +353,7 @@ export class SyncEngine {
         // proxy closing it) would otherwise reconnect, and sync, twice a second for good.
         if (openedAt !== null && Date.now() - openedAt >= SETTLED_STREAM_MS) failures = 0;
         try {
-          await this.sleep(retryAfterMs ?? backoffDelay(this.options.backoff, failures++));
+          await this.sleep(retryAfterMs ?? backoffDelay(this.options.backoff, failures++), signal);
         } catch {
           return;
         }

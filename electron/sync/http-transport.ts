@@ -32,6 +32,8 @@ export interface HttpTransportOptions {
   schemaVersion: number;
   /** Tests set an old one to see 426. */
   protocolVersion?: number;
+  /** The engine's stop signal: quitting aborts requests in flight instead of waiting out their timeouts. */
+  stopped?: AbortSignal;
   /** eventsIdleMs: an event stream silent this long is dead (3 missed 15 s heartbeats). */
   timeouts?: { pushMs?: number; pullMs?: number; chunkMs?: number; eventsIdleMs?: number };
 }
@@ -82,7 +84,9 @@ export function httpTransport(options: HttpTransportOptions): SyncTransport {
     let response: Response;
     let bytes: Buffer;
     try {
-      response = await fetch(`${base}${path}`, { method: init.method, headers: h, body, signal: AbortSignal.timeout(init.timeoutMs) });
+      const timeout = AbortSignal.timeout(init.timeoutMs);
+      const signal = options.stopped ? AbortSignal.any([timeout, options.stopped]) : timeout;
+      response = await fetch(`${base}${path}`, { method: init.method, headers: h, body, signal });
       bytes = Buffer.from(await response.arrayBuffer());
     } catch (error) {
       const name = error instanceof Error ? error.name : '';

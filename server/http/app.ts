@@ -85,6 +85,21 @@ export function tokenHashOf(request: FastifyRequest): string {
   return request.tokenHash;
 }
 
+/**
+ * Closes the server: requests in flight may finish for `graceMs`, then every connection left is
+ * cut. A client that gave up while its connection was opening (a station quitting mid-request)
+ * leaves one that never sends a request, and Node counts it as busy until the request timeout:
+ * app.close() alone waited up to a minute for it.
+ */
+export async function closeServer(app: FastifyInstance, graceMs: number): Promise<void> {
+  const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(force);
+  }
+}
+
 export async function buildApp(input: ServerOptions): Promise<{ app: FastifyInstance; streams: EventStreams }> {
   const options = resolveOptions(input);
   const { db } = options;

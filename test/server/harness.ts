@@ -9,7 +9,7 @@ import type { Db } from '../../server/db/db';
 import { migrate } from '../../server/db/migrate';
 import { openPg } from '../../server/db/pg';
 import { openPglite } from '../../server/db/pglite';
-import { buildApp, type ServerOptions } from '../../server/http/app';
+import { buildApp, closeServer, type ServerOptions } from '../../server/http/app';
 
 // Real databases for the server suites: PGlite in memory, and a fresh PostgreSQL database per
 // test file (dropped afterwards). The PostgreSQL variant FAILS when PostgreSQL is unreachable,
@@ -127,7 +127,7 @@ export interface TestServer {
 export async function startServer(db: Db, options: Omit<ServerOptions, 'db'> = {}): Promise<TestServer> {
   const { app } = await buildApp({ db, ...options });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { app, url, close: () => app.close() };
+  return { app, url, close: () => closeServer(app, 500) };
 }
 
 /**

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { pushResponse } from '../../core/sync/protocol';
 import { adminRecord, listDevices, revokeDevice } from '../../server/admin/admin';
 import { DEMO_STREETS, importDemo } from '../../server/admin/demo';
 import { withAdmin } from '../../server/db/scope';
+import { buildApp, closeServer } from '../../server/http/app';
 import { createServerLogger } from '../../server/log';
 import {
   call,
@@ -141,6 +143,25 @@ const run = (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => resolve({ code, out, err }));
   });
+
+describe('closing the server', () => {
+  it('does not wait a request timeout for a connection that never sent a request', async () => {
+    const db = await openMigrated(FACTORIES[0]!);
+    try {
+      const { app } = await buildApp({ db: db.db });
+      const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+      // a client that gave up while connecting: the connection is open and silent
+      const socket = connect(Number(url.port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const started = Date.now();
+      await closeServer(app, 200);
+      expect(Date.now() - started).toBeLessThan(5000);
+      socket.destroy();
+    } finally {
+      await db.drop();
+    }
+  }, 30_000);
+});
 
 describe('server CLI flags', () => {
   it.each([

@@ -73,6 +73,20 @@ describe('Retry-After', () => {
 });
 
 describe('stopping', () => {
+  it('aborts a request in flight instead of waiting out its timeout, and records no failure', async () => {
+    const s = await station();
+    fx.proxy.setRule((r) => (r.path.startsWith('/v1/pull') ? { kind: 'hang' } : undefined));
+    const cycle = s.engine.syncNow();
+    await waitFor(() => fx.proxy.log.at(-1)?.action === 'hang', 2000);
+    const started = Date.now();
+    await s.engine.stop();
+    await cycle;
+    fx.proxy.setRule(null);
+    // the pull's own timeout is 10 s
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(s.engine.status().lastError).toBeNull();
+  });
+
   it('drops the cycle queued behind the running one', async () => {
     const s = await station();
     const from = fx.proxy.log.length;
