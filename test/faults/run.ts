@@ -210,6 +210,15 @@ class Run {
   }
 }
 
+async function giveUp(s: SyncStation, id: number): Promise<boolean> {
+  try {
+    await s.call('sync.resolveIssue', { id, action: 'accept_server' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a person does with the open issues of a station: the review the UI asks for. */
 export async function review(s: SyncStation): Promise<string> {
   const done: string[] = [];
@@ -221,6 +230,12 @@ export async function review(s: SyncStation): Promise<string> {
       await s.call('sync.resolveIssue', { id: issue.id, action });
       done.push(`${issue.kind}:${issue.reason}->${action}`);
     } catch {
+      // A quarantined change that can no longer be made (its resident ID now belongs to someone
+      // pulled meanwhile, say) is given up, as the person would once the app refuses it.
+      if (issue.kind === 'quarantine' && (await giveUp(s, issue.id))) {
+        done.push(`${issue.kind}:${issue.reason}->accept_server (reapply refused)`);
+        continue;
+      }
       // e.g. a refused grid that still has refused children: their issues go first, next round
       done.push(`${issue.kind}:${issue.reason} deferred`);
     }

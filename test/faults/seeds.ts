@@ -8,9 +8,11 @@ const range = (from: number, count: number): number[] => Array.from({ length: co
  * (1323422819: a refused resident-ID edit whose value a pulled record had taken; 252035442: the
  * other street's station left a quarantine unreviewed; 1811887545: accepting the refusal of an
  * insert dropped a row a later re-sent insert had put on the server; 1701996064: a rejection whose
- * reply was lost showed as a 'too large' quarantine after the resend alone drew a 413).
+ * reply was lost showed as a 'too large' quarantine after the resend alone drew a 413;
+ * 1635271687: a quarantined resident-ID edit whose value a pulled person had taken meanwhile
+ * could only be given up, and the review kept retrying it).
  */
-export const FIXED_SEEDS = [...range(1, 200), 1323422819, 252035442, 1811887545, 1701996064];
+export const FIXED_SEEDS = [...range(1, 200), 1323422819, 252035442, 1811887545, 1701996064, 1635271687];
 
 /** Real PostgreSQL, two server instances on one database behind a round-robin balancer. */
 export const PG_SEEDS = range(5001, 20);
