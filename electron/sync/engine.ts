@@ -54,8 +54,6 @@ export class SyncEngine {
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private started = false;
-  /** Counts stop() calls: a cycle queued before a stop is dropped (one asked for after it runs). */
-  private stops = 0;
   private online = false;
   private failures = 0;
   private knownSeq = 0;
@@ -175,12 +173,13 @@ export class SyncEngine {
   /** Runs a cycle now (or right after the running one) and resolves when it is done. */
   syncNow(): Promise<void> {
     if (this.running) {
-      const stops = this.stops;
+      // a stop() in between drops it; one asked for after the stop runs
+      const stopping = this.abort.signal;
       this.queued ??= this.running
         .catch(() => undefined)
         .then(() => {
           this.queued = null;
-          return stops === this.stops ? this.syncNow() : undefined;
+          return stopping.aborted ? undefined : this.syncNow();
         });
       return this.queued;
     }
@@ -225,7 +224,6 @@ export class SyncEngine {
 
   async stop(): Promise<void> {
     this.started = false;
-    this.stops += 1;
     // aborts waits and requests of the running cycle and the event stream; a cycle asked for
     // after the stop (the headless station, tests) runs under a signal of its own
     this.abort.abort();
