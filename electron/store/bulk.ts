@@ -30,7 +30,7 @@ export function restoreIndexes(db: Db, indexes: readonly SecondaryIndex[]): void
   for (const index of indexes) if (exists.get(index.name) === undefined) db.exec(index.sql);
 }
 
-/** WAL pages before a bulk load's commit checkpoints (SQLite's default: 1,000, i.e. 4 MiB). */
+/** WAL pages before a bulk load's commit checkpoints: 256 MiB of the replica's 16 KiB pages (SQLite's default: 1,000 pages). */
 const BULK_CHECKPOINT_PAGES = 16_384;
 
 /**
@@ -38,9 +38,9 @@ const BULK_CHECKPOINT_PAGES = 16_384;
  * - foreign key enforcement off: a load in several transactions may write a reference before
  *   the row it points to, so the caller checks every reference once at the end
  *   (foreignKeyViolations);
- * - checkpoints only once the WAL holds 64 MiB: at the default 4 MiB nearly every chunk's commit
- *   also copied the WAL into the database and synced it, the largest cost of a commit. The next
- *   ordinary commit checkpoints what is left.
+ * - checkpoints only once the WAL holds 256 MiB: at the default (4 MiB when pages were 4 KiB)
+ *   nearly every chunk's commit also copied the WAL into the database and synced it, the
+ *   largest cost of a commit. The next ordinary commit checkpoints what is left.
  * The connection is shared with the app, so both are back to normal before anything else can
  * run on it: `load` is synchronous, and SQLite ignores foreign_keys inside a transaction, hence
  * the check.
