@@ -99,6 +99,9 @@ function finish(run: SyncRun, progress: SnapshotProgress): void {
 
 /** Brings an empty, freshly enrolled replica to the snapshot's sequence; resumes where it stopped. */
 export async function bootstrap(run: SyncRun): Promise<void> {
+  // the download shows as under way from the start: the server takes a large street's snapshot
+  // (the key of every record, sorted) for a second or two before the first chunk can come
+  run.progress('bootstrap', 0, 0);
   let progress = syncState.snapshot(run.db) ?? (await startSnapshot(run));
   try {
     await applyChunks(run, progress);

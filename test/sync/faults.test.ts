@@ -106,6 +106,26 @@ describe('sync under faults', () => {
     fx.proxy.setRule(null);
   });
 
+  it('shows the download under way while the server is still taking the snapshot', async () => {
+    const street = await newStreet(fx.server.db);
+    const a1 = await station(street);
+    await people(a1, (await community(a1, street)).id, 2);
+    await a1.engine.syncNow();
+
+    const a2 = openSyncStation();
+    fx.stations.push(a2);
+    await a2.engine.enroll({ serverUrl: fx.proxy.url, code: await enrollmentCode(fx.server.db, street), deviceName: 'A2' });
+    fx.proxy.setRule((r) => (r.path === '/v1/snapshot' ? { kind: 'delay', ms: 400 } : undefined));
+    const syncing = a2.engine.syncNow();
+    await waitFor(() => fx.proxy.log.some((l) => l.path === '/v1/snapshot'), 5000);
+    // the manifest has not come back yet: no chunk is known, but the bar is the download's
+    expect(syncState.snapshot(a2.ctx.db)).toBeNull();
+    expect(a2.engine.status().progress).toEqual({ phase: 'bootstrap', done: 0, total: 0 });
+    await syncing;
+    fx.proxy.setRule(null);
+    expect(a2.engine.status()).toMatchObject({ bootstrapped: true, lastError: null, progress: { phase: 'idle' } });
+  });
+
   it('refuses a chunk whose bytes do not match their checksum, writes nothing of it, and fetches it again', async () => {
     const street = await newStreet(fx.server.db);
     const a1 = await station(street);
