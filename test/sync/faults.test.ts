@@ -116,8 +116,9 @@ describe('sync under faults', () => {
     fx.stations.push(a2);
     await a2.engine.enroll({ serverUrl: fx.proxy.url, code: await enrollmentCode(fx.server.db, street), deviceName: 'A2' });
     fx.proxy.setRule((r) => (r.path === '/v1/snapshot' ? { kind: 'delay', ms: 400 } : undefined));
+    const logStart = fx.proxy.log.length;
     const syncing = a2.engine.syncNow();
-    await waitFor(() => fx.proxy.log.some((l) => l.path === '/v1/snapshot'), 5000);
+    await waitFor(() => fx.proxy.log.slice(logStart).some((l) => l.path === '/v1/snapshot'), 5000);
     // the manifest has not come back yet: no chunk is known, but the bar is the download's
     expect(syncState.snapshot(a2.ctx.db)).toBeNull();
     expect(a2.engine.status().progress).toEqual({ phase: 'bootstrap', done: 0, total: 0 });
