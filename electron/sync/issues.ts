@@ -1,5 +1,5 @@
 import type { SyncIssue, SyncIssueKind } from '../../core/api/sync';
-import type { Conflict, Rejection, SyncedEntity } from '../../core/sync/protocol';
+import type { Change, Conflict, Rejection, SyncedEntity } from '../../core/sync/protocol';
 import type { Db } from '../store/db';
 import { cachedStatement } from '../store/statements';
 
@@ -78,6 +78,39 @@ export function conflictIssue(c: Conflict, localFields: Json | null): NewIssue {
     serverRecord: { version: c.serverVersion, baseVersion: c.baseVersion },
     overwritten: c.overwritten,
   };
+}
+
+/**
+ * Keeps the server record an open issue shows the server's latest: a pulled change of that
+ * record, newer than the version shown, patches it. A person then compares with what the server
+ * holds now, and accept_server can take every refused field's current server value, also where
+ * the pull left a field alone while this replica held a value of its own in it (test/faults seed
+ * 521440928: my refused resident ID, given up locally to a pulled person, then an edit of the
+ * phone from another station).
+ */
+export function followServer(db: Db, changes: readonly Change[]): void {
+  const open = cachedStatement(db, 'SELECT id, entity, entity_id, server_record FROM sync_issue WHERE resolved_at IS NULL AND server_record IS NOT NULL').all() as Pick<
+    IssueRow,
+    'id' | 'entity' | 'entity_id' | 'server_record'
+  >[];
+  const shown = new Map<string, { id: number; record: Json }[]>();
+  for (const row of open) {
+    const record = parse(row.server_record)!;
+    // a conflict's summary and a displaced row's winner are not this record's server state
+    if (record.id !== row.entity_id || typeof record.version !== 'number') continue;
+    const key = `${row.entity}\u0000${row.entity_id}`;
+    shown.set(key, [...(shown.get(key) ?? []), { id: row.id, record }]);
+  }
+  if (shown.size === 0) return;
+  const followed = new Set<{ id: number; record: Json }>();
+  for (const change of changes) {
+    for (const issue of shown.get(`${change.entity}\u0000${change.id}`) ?? []) {
+      if (change.version <= (issue.record.version as number)) continue;
+      Object.assign(issue.record, change.fields, { version: change.version });
+      followed.add(issue);
+    }
+  }
+  for (const { id, record } of followed) cachedStatement(db, 'UPDATE sync_issue SET server_record = ? WHERE id = ?').run(text(record), id);
 }
 
 export function hasOpenIssue(db: Db, entity: SyncedEntity, entityId: string): boolean {

@@ -10,7 +10,7 @@ import {
 } from '../store/apply-remote';
 import type { Db } from '../store/db';
 import { createLogger } from '../log';
-import { hasOpenIssue, recordIssue } from './issues';
+import { followServer, hasOpenIssue, recordIssue } from './issues';
 import { markSent } from './outbox';
 import type { SyncRun } from './run';
 import { syncState } from './state';
@@ -76,6 +76,7 @@ export function applyPulled(db: Db, changes: readonly Change[], cursor: number, 
       for (const change of changes) if (change.deviceId === ownDeviceId && change.mid !== null) markSent(db, change.mid);
       if (hasPendingMutations(db)) reapplyPendingOnce(db, writes);
     }
+    followServer(db, changes);
     syncState.setCursor(db, cursor);
   })();
 }

@@ -114,11 +114,13 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
   // refused one gave its count back, see markRefused).
   const pulled = local.version - waitingUpdates(db, issue.entity, issue.entityId);
   const mine = issue.localFields ?? {};
-  // Still the version the rejection showed: every refused field goes back to it, whatever it
-  // holds now (my value, or null where a pulled record took a unique value from it, test/faults
-  // seed 1323422819). A newer version pulled since holds newer values: only a field still
-  // holding my value goes back.
-  const current = pulled === server.version;
+  // The issue's server record follows the pulls (followServer), so it is the newest server
+  // state this replica knows: every refused field goes back to it, whatever it holds now (my
+  // value, or null where a pulled record took a unique value from it, test/faults seeds
+  // 1323422819 and 521440928). The pulls still to come patch the fields they change. Only a
+  // refusal recorded by a build before that can show an older version than the row holds: then
+  // only a field still holding my value goes back.
+  const current = pulled <= server.version;
   const fields = Object.fromEntries(
     Object.keys(mine)
       .filter((f) => f in server && (current || JSON.stringify(local[f]) === JSON.stringify(mine[f])))

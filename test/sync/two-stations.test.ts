@@ -188,6 +188,23 @@ describe('two stations of one street', () => {
     await expectConverged(street, a1, a2);
   });
 
+  it('a refusal shows the server record as it is now, and accepting it after a later server edit takes the current values', async () => {
+    const { street, a1, a2, mine, rejection } = await residentIdTakenFirst();
+    // another station edits the same person before A1's clerk reviews the refusal
+    await a2.call('people.update', { id: mine.id, patch: { phone: '13800001111' } });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    const shown = (await a1.call('sync.issues', {})).find((i) => i.id === rejection!.id);
+    expect(shown?.serverRecord).toMatchObject({ residentId: IDS.a, phone: '13800001111', version: 2 });
+
+    // the pulled edit did not touch the resident ID, which my refused value had given up locally
+    await a1.call('sync.resolveIssue', { id: rejection!.id, action: 'accept_server' });
+    expect((await a1.call('people.get', { id: mine.id })).person).toMatchObject({ residentId: IDS.a, phone: '13800001111', version: 2 });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    await expectConverged(street, a1, a2);
+  });
+
   it('accepting the server takes a resident ID back from a person created since, and says so', async () => {
     const { street, a1, a2, community, mine, rejection } = await residentIdTakenFirst();
 
