@@ -93,11 +93,14 @@ async function handledOutcome(run: SyncRun, entry: OutboxEntry): Promise<PushRes
     record(run, [entry], reply);
     return reply;
   } catch (error) {
-    // not handled (409), or even its envelope is too large (413): quarantined, as without asking
-    if (error instanceof SyncHttpError && (error.status === 409 || error.status === 413)) return null;
+    // not handled (409): quarantined, as without asking
+    if (error instanceof SyncHttpError && error.status === 409) return null;
     // Anything else ends the cycle and the mutation stays pending. A 500 to a question that
     // applies nothing says the server is failing, not this mutation: quarantining on it would
-    // quarantine the whole outbox, one mutation after another, while the server is broken.
+    // quarantine the whole outbox, one mutation after another, while the server is broken. So
+    // does a 413: the envelope alone is a few hundred bytes (ids and times are capped), so it
+    // came from something on the way, and the server may well hold a rejection of this
+    // mutation that a quarantine would hide (test/faults seed 37790033).
     throw error;
   }
 }

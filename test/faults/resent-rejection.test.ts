@@ -12,7 +12,8 @@ import { checkStation, serverView } from './check';
 //
 // Seed 1701996064: the re-sent mutation, alone, then drew a 413 and was quarantined as too
 // large, hiding the rejection until a person reviewed it. Fix (electron/sync/push.ts): before
-// quarantining, the station asks the server what became of it (outcomesOnly).
+// quarantining, the station asks the server what became of it (outcomesOnly). Seed 37790033:
+// the question drew a 413 as well, and the station took that for an answer.
 
 const fx = behindFaultProxy(() => pgliteBackend());
 
@@ -74,6 +75,27 @@ describe('a rejection whose push reply was lost', () => {
     expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 1, quarantined: 0, issues: { rejection: 1, quarantine: 0 } });
     const [issue] = await b.call('sync.issues', {});
     expect(issue).toMatchObject({ kind: 'rejection', reason: 'org.code_taken' });
+  });
+
+  // seed 37790033: a 413 to the question is not an answer; quarantining then hid the rejection
+  it('stays pending, not quarantined, when the question draws a 413 too, and learns its rejection next time', async () => {
+    const { street, b } = await refusedOnB();
+    const pushes: string[] = [];
+    fx.proxy.setRule((r) => {
+      if (r.path !== '/v1/push') return undefined;
+      pushes.push(asksOutcomes(r) ? 'outcomes' : 'push');
+      if (pushes.length === 1) return { kind: 'lose-response' };
+      return pushes.length <= 3 ? TOO_LARGE : undefined;
+    });
+    await expect(b.engine.syncNow()).rejects.toThrow();
+    await expect(b.engine.syncNow()).rejects.toThrow(/413/);
+    expect(b.engine.status()).toMatchObject({ pending: 1, quarantined: 0, issues: { quarantine: 0 } });
+    await b.engine.syncNow();
+    fx.proxy.setRule(null);
+
+    expect(pushes).toEqual(['push', 'push', 'outcomes', 'push']);
+    expect(checkStation('B', b, await serverView(fx.server.db, street.id))).toEqual([]);
+    expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 1, quarantined: 0, issues: { rejection: 1, quarantine: 0 } });
   });
 
   // a 413 is asked about at once; a 500 once the resend failed `quarantineAfter` (3) times

@@ -12,9 +12,10 @@ const range = (from: number, count: number): number[] => Array.from({ length: co
  * 1635271687: a quarantined resident-ID edit whose value a pulled person had taken meanwhile
  * could only be given up, and the review kept retrying it; 521440928: accepting the refusal of a
  * resident-ID edit, given up locally to a pulled person, after another station's phone edit of
- * the same person left the resident ID empty).
+ * the same person left the resident ID empty; 37790033: the question about a lone mutation drew a 413
+ * too, and the station quarantined a mutation the server had rejected).
  */
-export const FIXED_SEEDS = [...range(1, 200), 1323422819, 252035442, 1811887545, 1701996064, 1635271687, 521440928];
+export const FIXED_SEEDS = [...range(1, 200), 1323422819, 252035442, 1811887545, 1701996064, 1635271687, 521440928, 37790033];
 
 /** Real PostgreSQL, two server instances on one database behind a round-robin balancer. */
 export const PG_SEEDS = range(5001, 20);
