@@ -1,7 +1,7 @@
 import { SYNC_POLICIES } from '../../core/sync/policies';
 import type { Conflict, Mutation } from '../../core/sync/protocol';
 import { constraintOf, isDataError, sqlState } from '../db/errors';
-import { checkRecord, type StreetScope } from './checks';
+import { checkCreation, checkRecord, type StreetScope } from './checks';
 import { badFieldName, ENTITY_RULES, HAS_CONTROL, RESERVED_FIELDS, sameJson, type Doc } from './entities';
 import { asServerRecord, type ChangeEntry } from './records';
 import { REASONS, Rejection } from './rejection';
@@ -91,6 +91,7 @@ export async function applyOne(store: ApplyStore, device: StreetScope & { id: st
   if (!current) {
     requireComplete(m.entity, fields);
     await checkRecord(store, device, m.entity, m.id, fields, changed);
+    await checkCreation(store, m.entity, fields, m.at);
     await store.insert({ entity: m.entity, id: m.id, streetId: device.streetId, data: fields, seq: nextSeq });
     await store.appendChange(changeOf(device, m, nextSeq, 'insert', fields, 1));
     return { applied: true, conflict: null };

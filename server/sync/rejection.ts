@@ -37,4 +37,7 @@ export const REASONS = {
   assignmentTarget: 'assignment.target',
   assignmentEndBeforeStart: 'assignment.end_before_start',
   assignmentRole: 'assignment.role_not_allowed',
+  gridRetired: 'grid.retired',
+  gridParentRetired: 'grid.parent_retired',
+  personLeft: 'assignment.person_left',
 } as const;

@@ -24,6 +24,8 @@ function drafts(): fc.Arbitrary<Draft[]> {
   const gridCode = code('6101169990013');
   const full = <T,>(a: fc.Arbitrary<T>) => ({ arbitrary: a, weight: 4 });
   const resident = fc.constantFrom('11010519491231002X', '110105194912310038', null);
+  // a grid's end: before the mutations' day (2026-01-01) and between the assignments' starts
+  const retired = fc.constantFrom(null, null, '2024-06-01');
   const base = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 4 }));
   const op = fc.oneof({ arbitrary: fc.constant('insert' as const), weight: 2 }, fc.constant('update' as const));
   return fc.array(
@@ -47,7 +49,7 @@ function drafts(): fc.Arbitrary<Draft[]> {
         id: fc.constantFrom('g0', 'g1', 'g2', 'g3').map(id),
         op,
         fields: fc.oneof(
-          full(fc.tuple(gridCode, fc.constantFrom('o0', 'o1', 'o1', 'nope').map(id), fc.option(ref)).map(([c, org, parent]) => ({
+          full(fc.tuple(gridCode, fc.constantFrom('o0', 'o1', 'o1', 'nope').map(id), fc.option(ref), retired).map(([c, org, parent, validTo]) => ({
             code: c,
             name: `网格${c}`,
             level: 'small',
@@ -59,10 +61,11 @@ function drafts(): fc.Arbitrary<Draft[]> {
             streetId: 'STREET',
             householdCount: 120,
             validFrom: '2024-01-01',
-            validTo: null,
+            validTo,
             predecessorId: null,
           }))),
           fc.record({ householdCount: fc.integer({ min: -1, max: 300 }) }),
+          retired.map((validTo) => ({ validTo })),
           gridCode.map((c) => ({ code: c })),
           ref.map((r) => ({ parentId: r })),
         ),
@@ -97,12 +100,12 @@ function drafts(): fc.Arbitrary<Draft[]> {
         entity: fc.constant('assignment' as const),
         id: fc.constantFrom('a0', 'a1').map(id),
         op: fc.constantFrom('insert' as const, 'update' as const),
-        fields: fc.tuple(ref, ref, fc.boolean(), fc.constantFrom('grid_chief', 'leader', 'volunteer')).map(([p, target, onGrid, role]) => ({
+        fields: fc.tuple(ref, ref, fc.boolean(), fc.constantFrom('grid_chief', 'leader', 'volunteer'), fc.constantFrom('2024-01-01', '2025-01-01')).map(([p, target, onGrid, role, startDate]) => ({
           personId: p,
           gridId: onGrid ? target : null,
           orgUnitId: onGrid ? null : target,
           role,
-          startDate: '2024-01-01',
+          startDate,
           endDate: null,
         })),
         baseVersion: base,
@@ -196,6 +199,7 @@ describe.each(FACTORIES)('batch push path on $name', (factory) => {
 
   it('gives the same replies and stored state as the one-at-a-time path', async () => {
     const seen = { batched: 0, fellBack: 0, applied: 0, rejected: 0, conflicts: 0 };
+    const reasons = new Set<string>();
     await fc.assert(
       fc.asyncProperty(fc.array(drafts(), { minLength: 1, maxLength: 3 }), async (pushes) => {
         currentRun += 1;
@@ -207,6 +211,7 @@ describe.each(FACTORIES)('batch push path on $name', (factory) => {
         for (const r of batch.replies) {
           seen.rejected += r.rejected.length;
           seen.conflicts += r.conflicts.length;
+          for (const rejection of r.rejected) reasons.add(rejection.reason);
         }
         seen.applied += batch.changes;
       }),
@@ -219,7 +224,70 @@ describe.each(FACTORIES)('batch push path on $name', (factory) => {
     // mix applied mutations, rejections and conflicts
     expect(seen.batched).toBeGreaterThan(seen.fellBack);
     expect(Math.min(seen.applied, seen.rejected, seen.conflicts)).toBeGreaterThan(0);
+    expect(reasons.size).toBeGreaterThan(5);
   }, 180_000);
+
+  it('decides the rules that read another record\'s state as the one-at-a-time path does', async () => {
+    currentRun += 1;
+    const orgDoc = { code: 'STREET9001', name: '社区', level: 'community', kind: 'urban_community', parentId: 'STREET', hostsCenter: false };
+    const gridDoc = (code: string, parentId: string | null, validTo: string | null = null) => ({
+      code,
+      name: '网格',
+      level: parentId ? 'micro' : 'small',
+      kind: 'basic',
+      dedicatedType: null,
+      category: 'urban_community',
+      parentId,
+      orgUnitId: 'RUN-o0',
+      streetId: 'STREET',
+      householdCount: 10,
+      validFrom: '2024-01-01',
+      validTo,
+      predecessorId: null,
+    });
+    const personDoc = { name: '居民', gender: 'female', phone: null, residentId: null, partyMember: false, partyBranch: null, status: 'active', orgUnitId: 'RUN-o0', streetId: 'STREET', note: null };
+    const assignment = (personId: string, startDate: string, target: { gridId: string } | { orgUnitId: string }) => ({
+      gridId: null,
+      orgUnitId: null,
+      ...target,
+      personId,
+      role: 'gridId' in target ? 'grid_member_full' : 'leader',
+      startDate,
+      endDate: null,
+    });
+    const draft = (device: 0 | 1, entity: Draft['entity'], id: string, op: Draft['op'], fields: Record<string, unknown>): Draft => ({ device, entity, id, op, fields, baseVersion: null });
+    const pushes: Draft[][] = [
+      [
+        draft(0, 'orgUnit', 'RUN-o0', 'insert', orgDoc),
+        draft(0, 'gridUnit', 'RUN-g0', 'insert', gridDoc('6101169990013001', null)),
+        draft(0, 'person', 'RUN-p0', 'insert', personDoc),
+        draft(0, 'person', 'RUN-p1', 'insert', personDoc),
+      ],
+      // one station ends the grid and records that a person left
+      [draft(1, 'gridUnit', 'RUN-g0', 'update', { validTo: '2024-06-01' }), draft(1, 'person', 'RUN-p1', 'update', { status: 'left' })],
+      // the other, not knowing, builds on both
+      [
+        draft(0, 'gridUnit', 'RUN-g1', 'insert', gridDoc('6101169990013002', 'RUN-g0')),
+        draft(0, 'gridUnit', 'RUN-g2', 'insert', gridDoc('6101169990013003', 'RUN-g0', '2024-05-01')),
+        draft(0, 'assignment', 'RUN-a0', 'insert', assignment('RUN-p0', '2025-01-01', { gridId: 'RUN-g0' })),
+        draft(0, 'assignment', 'RUN-a1', 'insert', assignment('RUN-p0', '2024-02-01', { gridId: 'RUN-g0' })),
+        draft(0, 'assignment', 'RUN-a2', 'insert', assignment('RUN-p1', '2024-02-01', { orgUnitId: 'RUN-o0' })),
+        // a grid made earlier in the same batch ends, and a child under it follows
+        draft(0, 'gridUnit', 'RUN-g3', 'insert', gridDoc('6101169990013004', null)),
+        draft(0, 'gridUnit', 'RUN-g3', 'update', { validTo: '2025-01-01' }),
+        draft(0, 'gridUnit', 'RUN-g4', 'insert', gridDoc('6101169990013005', 'RUN-g3')),
+      ],
+    ];
+    const [batch, serial] = [await replay(sides[0]!, pushes), await replay(sides[1]!, pushes)];
+    expect(batch.fallbacks).toEqual([]);
+    expect(batch.normal).toEqual(serial.normal);
+    expect(batch.replies.flatMap((r) => r.rejected.map((x) => [x.id.replace(/^r\d+-/, ''), x.reason]))).toEqual([
+      ['g1', 'grid.parent_retired'],
+      ['a0', 'grid.retired'],
+      ['a2', 'assignment.person_left'],
+      ['g4', 'grid.parent_retired'],
+    ]);
+  });
 
   it('a duplicate unique value inside one batch: the later mutation is rejected with the earlier one attached', async () => {
     currentRun += 1;

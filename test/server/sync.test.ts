@@ -160,6 +160,37 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       expect(stored.rows.map((r) => r.reason)).toEqual(['grid.code_taken', 'validation.invalid_fields', 'record.not_found']);
     });
 
+    it('re-checks what another station may have ended meanwhile: a grid retired, a person who left', async () => {
+      const { street, device, mids, orgId, orgCode, gridId } = await streetWithGrid();
+      const other = await enrollDevice(fx.t.db, fx.server.url, street, '二号机');
+      const staying = uid('p');
+      const leaving = uid('p');
+      await push(device, [mutation(mids.next(), 'person', staying, person(street, orgId, '周芷若')), mutation(mids.next(), 'person', leaving, person(street, orgId, '宋青书'))]);
+      await push(other, [
+        mutation(1, 'gridUnit', gridId, { validTo: '2025-01-01' }, 'update', 1),
+        mutation(2, 'person', leaving, { status: 'left' }, 'update', 1),
+      ]);
+      // what this station did offline, before it pulled those
+      const child = (n: number, fields: Record<string, unknown> = {}) => ({ ...grid(street, orgId, orgCode, n), level: 'micro', parentId: gridId, ...fields });
+      const onGrid = (personId: string, startDate: string, endDate: string | null = null) => ({ personId, gridId, orgUnitId: null, role: 'grid_member_full', startDate, endDate });
+      const at = (m: ReturnType<typeof mutation>, when: string) => ({ ...m, at: when });
+      const res = await push(device, [
+        mutation(mids.next(), 'gridUnit', uid('grid'), child(2)), // made today, under a parent retired since 2025
+        at(mutation(mids.next(), 'gridUnit', uid('grid'), child(3)), '2024-06-01T02:00:00.000Z'), // made while the parent still served
+        mutation(mids.next(), 'gridUnit', uid('grid'), child(4, { validTo: '2024-12-31' })), // its own past: ended before the parent
+        at(mutation(mids.next(), 'gridUnit', uid('grid'), child(5)), 'yesterday'), // no day to check it on
+        mutation(mids.next(), 'assignment', uid('a'), onGrid(staying, '2025-03-01')), // starts after the grid ended
+        mutation(mids.next(), 'assignment', uid('a'), onGrid(staying, '2024-06-01', '2024-12-31')), // ran while it served
+        mutation(mids.next(), 'assignment', uid('a'), { ...onGrid(leaving, '2024-06-01'), gridId: null, orgUnitId: orgId, role: 'leader' }),
+      ]);
+      expect(res.rejected.map((r) => r.reason)).toEqual(['grid.parent_retired', 'validation.bad_value', 'grid.retired', 'assignment.person_left']);
+      expect(res.rejected.map((r) => r.serverRecord)).toEqual([null, null, null, null]);
+      // the street's grid, the two made while the parent served, and the assignment that ran then
+      const inserted = (await pullAll(device)).changes.filter((c) => c.op === 'insert').map((c) => c.entity);
+      expect(inserted.filter((e) => e === 'gridUnit')).toHaveLength(3);
+      expect(inserted.filter((e) => e === 'assignment')).toHaveLength(1);
+    });
+
     it('sequence numbers stay gap-free across devices and batches', async () => {
       const { street, device, orgId } = await streetWithGrid();
       const second = await enrollDevice(fx.t.db, fx.server.url, street, '二号机');

@@ -257,4 +257,46 @@ describe('two stations of one street', () => {
     await a1.engine.syncNow();
     await expectConverged(street, a1, a2);
   });
+
+  it('refuses a grid and a duty built offline on a grid the other station retired, and converges once the clerk accepts', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street, 'A1');
+    const { community, small } = await seedCommunity(a1, street);
+    const person = await a1.call('people.create', { name: '赵敏', orgUnitId: community.id });
+    await a1.engine.syncNow();
+    const a2 = await station(street, 'A2');
+
+    // A1 retires the small grid; A2, offline, draws a micro grid under it and gives a person a duty on it
+    await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    await a1.engine.syncNow();
+    const micro = await a2.call('grid.create', {
+      category: 'urban_community',
+      validFrom: '2024-01-01',
+      orgUnitId: community.id,
+      level: 'micro',
+      parentId: small.id,
+      code: `${small.code}001`,
+      name: '新微网格',
+    });
+    await a2.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2025-07-01' });
+    await a2.engine.syncNow();
+
+    const issues = await a2.call('sync.issues', {});
+    const reasons = issues.map((i) => [i.entity, i.reason]);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        ['gridUnit', 'grid.parent_retired'],
+        ['assignment', 'grid.retired'],
+      ]),
+    );
+    // the clerk accepts each refusal: the grid built on a retired one goes, with its history
+    for (const issue of issues.filter((i) => i.entity !== 'gridHistory')) {
+      await a2.call('sync.resolveIssue', { id: issue.id, action: 'accept_server' });
+    }
+    expect(await a2.fail('grid.get', { id: micro.id })).toMatchObject({ code: 'not_found' });
+    expect(a2.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    await expectConverged(street, a1, a2);
+  });
 });
