@@ -2,6 +2,7 @@ import type { Conflict, Mutation, SyncedEntity, Rejection as WireRejection } fro
 import type { Queryable } from '../db/db';
 import { num } from '../db/db';
 import { printable } from './apply-one';
+import { HAS_CONTROL } from './entities';
 import { asServerRecord, loadRecord } from './records';
 
 // A batch re-sent because its reply was lost is skipped (mid <= last_mid), but what the lost
@@ -43,7 +44,8 @@ export async function resentOutcomes(
     // the winner of a uniqueness race is not stored; the record as it is now is the best we have
     const mid = num(r.mid);
     const id = idOf(mid, r.entity, r.record_id);
-    const current = await loadRecord(tx, r.entity, id);
+    // an id with control characters was refused as bad_id and names no record (PostgreSQL text cannot even hold a NUL)
+    const current = HAS_CONTROL.test(id) ? null : await loadRecord(tx, r.entity, id);
     rejected.push({ mid, entity: r.entity, id, reason: r.reason, serverRecord: current ? asServerRecord(id, current.data, current.version) : null });
   }
   return {

@@ -191,6 +191,17 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       expect(inserted.filter((e) => e === 'assignment')).toHaveLength(1);
     });
 
+    it('reports a refused id with control characters again when its batch is re-sent', async () => {
+      const { device, mids } = await streetWithGrid();
+      const batch = [mutation(mids.next(), 'orgUnit', 'bad\u0000id', { name: 'x' }, 'update', 1)];
+      const first = await push(device, batch);
+      expect(first.rejected).toEqual([{ mid: batch[0]!.mid, entity: 'orgUnit', id: 'bad\u0000id', reason: 'validation.bad_id', serverRecord: null, conflictingRecord: null }]);
+      // the reply was lost: the same batch again is skipped, and its rejection reported again
+      const again = await push(device, batch);
+      expect(again.rejected).toEqual([{ mid: batch[0]!.mid, entity: 'orgUnit', id: 'bad\u0000id', reason: 'validation.bad_id', serverRecord: null }]);
+      expect(again.ackedThrough).toBe(first.ackedThrough);
+    });
+
     it('sequence numbers stay gap-free across devices and batches', async () => {
       const { street, device, orgId } = await streetWithGrid();
       const second = await enrollDevice(fx.t.db, fx.server.url, street, '二号机');
