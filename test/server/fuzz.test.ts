@@ -153,6 +153,15 @@ describe.each(FACTORIES)('hostile pushes on $name', (factory) => {
         expect(after.seq - before.seq).toBe(applied);
         expect(after.rejections - before.rejections).toBe(res.rejected.length);
         expect(after.lastMid).toBe(mid);
+        // the reply was lost: the batch re-sent, and the question about its outcomes, report the
+        // same rejections again and change nothing
+        const outcomes = (r: { mid: number; reason: string }) => [r.mid, r.reason];
+        for (const resend of [pushBody(mutations), { ...pushBody(mutations.map((m) => ({ ...m, fields: {} }))), outcomesOnly: true }]) {
+          const again = await call(fx.server.url, '/v1/push', { token: device.token, body: resend, gzip: true });
+          expect(again.status, JSON.stringify(again.body)).toBe(200);
+          expect(pushResponse.parse(again.body).rejected.map(outcomes)).toEqual(res.rejected.map(outcomes));
+        }
+        expect(await state()).toEqual(after);
       }),
       { numRuns: 150 },
     );
