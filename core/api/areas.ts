@@ -56,6 +56,12 @@ export const grid = {
       orgUnitName: z.string(),
       history: z.array(gridHistoryEntry),
       assignments: z.array(assignment),
+      /**
+       * What another station's change left inconsistent, which no local action allows (synced
+       * after it; the server refuses such records only when they are new): a current grid under
+       * a retired parent, or people whose duty runs past the grid's retirement.
+       */
+      warnings: z.array(z.enum(['parent_retired', 'members_after_retirement'])),
     }),
   ),
   'grid.create': method(gridUnitInput.strict(), gridUnit),

@@ -114,6 +114,8 @@ export const assignment = z.object({
   orgUnitId: z.string().nullable(),
   targetName: z.string(),
   targetCode: z.string(),
+  /** The grid's retirement date (null: current, or the target is an org unit). */
+  targetRetiredOn: isoDate.nullable(),
   role: z.enum(ROLES),
   startDate: isoDate,
   endDate: isoDate.nullable(),

@@ -66,14 +66,25 @@ export function gridTree(ctx: AppContext, input: ParsedRequestOf<'grid.tree'>): 
   return grids.map((g) => ({ ...g, childCount: children.get(g.id) ?? 0, activeMembers: roles.get(g.id)?.length ?? 0 }));
 }
 
+/** See `grid.get`'s warnings: states a sync can bring in that the local rules never allow. */
+function gridWarnings(ctx: AppContext, grid: GridUnit, on: string): ResponseOf<'grid.get'>['warnings'] {
+  const warnings: ResponseOf<'grid.get'>['warnings'] = [];
+  const parent = grid.parentId === null ? null : getGrid(ctx.db, grid.parentId);
+  if (parent && isCurrent(grid, on) && !isCurrent(parent, on)) warnings.push('parent_retired');
+  if (grid.validTo !== null && assignmentsRunningAfter(ctx.db, grid.id, grid.validTo).length > 0) warnings.push('members_after_retirement');
+  return warnings;
+}
+
 export function gridDetails(ctx: AppContext, id: string): ResponseOf<'grid.get'> {
   const grid = requireGrid(ctx, id);
+  const on = today(ctx);
   return {
     grid,
     path: gridPath(ctx.db, id),
     orgUnitName: requireOrgUnit(ctx, grid.orgUnitId).name,
     history: gridHistory(ctx.db, id),
-    assignments: assignmentsOfGrid(ctx.db, id, today(ctx)),
+    assignments: assignmentsOfGrid(ctx.db, id, on),
+    warnings: gridWarnings(ctx, grid, on),
   };
 }
 

@@ -1,6 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { syncNow, type Station } from './fixtures';
 import { ROOT, stopHost } from './host';
 
 // A real district server on loopback (PGlite in a temp folder) for the sync screens.
@@ -99,4 +102,42 @@ export async function startGate(serverUrl: string): Promise<Gate> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Two stations' way to one street of a district server of their own. */
+export interface TwoStationStreet {
+  /** A one-time enrollment code for each station. */
+  codes: [string, string];
+  /** Each station's own gate to the server. */
+  gates: [Gate, Gate];
+}
+
+/** A district server with one street in a temp folder, for one test: stopped and removed after `body`. */
+export async function withTwoStationStreet(body: (street: TwoStationStreet) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-server-'));
+  const codes: [string, string] = [arrangeDistrict(dataDir), enrollmentCode(dataDir)];
+  const server = await startDistrictServer(dataDir);
+  const gates: Gate[] = [];
+  try {
+    gates.push(await startGate(server.url), await startGate(server.url));
+    await body({ codes, gates: gates as [Gate, Gate] });
+  } finally {
+    for (const gate of gates) await gate.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export interface Unit {
+  id: string;
+  code: string;
+  name: string;
+}
+
+/** Both stations join the street through their own gates; A adds the community the test works in. */
+export async function joinWithCommunity(street: TwoStationStreet, a: Station, b: Station, names: [string, string]): Promise<Unit> {
+  await a.call('sync.enroll', { serverUrl: street.gates[0].url, code: street.codes[0], deviceName: names[0] });
+  await b.call('sync.enroll', { serverUrl: street.gates[1].url, code: street.codes[1], deviceName: names[1] });
+  const streetUnit = (await syncNow(a)).street!;
+  return a.call<Unit>('org.create', { code: '610116001001', name: '南街社区', level: 'community', parentId: streetUnit.id, kind: 'urban_community' });
 }

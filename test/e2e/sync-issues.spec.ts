@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { SyncIssue, SyncStatus } from '../../core/api/sync';
-import { arrangeDistrict, enrollmentCode, startDistrictServer, startGate } from './district-server';
-import { expect, openApp, test as base, withStation, type Station } from './fixtures';
+import type { SyncIssue } from '../../core/api/sync';
+import { joinWithCommunity, withTwoStationStreet, type Unit } from './district-server';
+import { expect, openApp, syncNow, twoStationTest as test, type Station } from './fixtures';
 import { GridsPage } from './pages/grids-page';
 import { SyncPage } from './pages/sync-page';
 
@@ -12,27 +9,11 @@ import { SyncPage } from './pages/sync-page';
 // back are the test's decisions, not their backoff timers'. Station A is driven through the
 // API; station B, whose sync page shows the issues, through the UI.
 
-const test = base.extend<{ stationB: Station }>({
-  stationB: async ({}, use) => withStation('griddesk-e2e-b-', use),
-});
-
-interface Unit {
-  id: string;
-  code: string;
-  name: string;
-}
 interface Person {
   id: string;
   name: string;
   phone: string | null;
   version: number;
-}
-
-/** One full cycle through the API; it must reach the server and leave nothing to send. */
-async function syncNow(station: Station): Promise<SyncStatus> {
-  const status = await station.call<SyncStatus>('sync.now');
-  expect(status, `sync of ${status.deviceName}`).toMatchObject({ online: true, bootstrapped: true, pending: 0 });
-  return status;
 }
 
 const gridsOf = async (station: Station, orgUnitId: string) =>
@@ -41,17 +22,10 @@ const personOf = async (station: Station, id: string) => (await station.call<{ p
 
 test('a grid code taken on the server and a stale edit show as issue cards on the sync page and are resolved there', async ({ page, station: a, stationB: b }) => {
   test.slow(); // a real district server (PGlite) and two hosts start inside the test
-  const serverDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-server-'));
-  const codes = [arrangeDistrict(serverDir), enrollmentCode(serverDir)];
-  const server = await startDistrictServer(serverDir);
-  const gateA = await startGate(server.url);
-  const gateB = await startGate(server.url);
-  try {
+  await withTwoStationStreet(async (street) => {
+    const [gateA, gateB] = street.gates;
     // Both stations join the street and download it; A adds a community and a person, B gets them.
-    await a.call('sync.enroll', { serverUrl: gateA.url, code: codes[0], deviceName: '韦曲街道综治中心 1 号机' });
-    await b.call('sync.enroll', { serverUrl: gateB.url, code: codes[1], deviceName: '韦曲街道综治中心 2 号机' });
-    const street = (await syncNow(a)).street!;
-    const community = await a.call<Unit>('org.create', { code: '610116001001', name: '南街社区', level: 'community', parentId: street.id, kind: 'urban_community' });
+    const community = await joinWithCommunity(street, a, b, ['韦曲街道综治中心 1 号机', '韦曲街道综治中心 2 号机']);
     const person = await a.call<Person>('people.create', { name: '王建国', phone: '13800001234', orgUnitId: community.id });
     await syncNow(a);
     await syncNow(b);
@@ -131,10 +105,5 @@ test('a grid code taken on the server and a stale edit show as issue cards on th
     expect((await personOf(a, person.id)).phone).toBe('13733334444');
     expect((await personOf(b, person.id)).phone).toBe('13733334444');
     for (const station of [a, b]) expect(await station.call<SyncIssue[]>('sync.issues', { includeResolved: false })).toEqual([]);
-  } finally {
-    await gateA.close();
-    await gateB.close();
-    await server.stop();
-    rmSync(serverDir, { recursive: true, force: true });
-  }
+  });
 });

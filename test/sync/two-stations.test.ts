@@ -53,6 +53,19 @@ async function seedCommunity(s: SyncStation, street: StreetFixture, n = 1) {
   return { community, large, small };
 }
 
+/** A micro grid under a small one, as the grid page draws it. */
+function drawMicro(s: SyncStation, communityId: string, small: { id: string; code: string }) {
+  return s.call('grid.create', {
+    category: 'urban_community',
+    validFrom: '2024-01-01',
+    orgUnitId: communityId,
+    level: 'micro',
+    parentId: small.id,
+    code: `${small.code}001`,
+    name: '新微网格',
+  });
+}
+
 async function expectConverged(street: StreetFixture, ...replicas: SyncStation[]): Promise<void> {
   const server = await serverDump(district.db, street.id);
   const first = replicaDump(replicas[0]!);
@@ -269,15 +282,7 @@ describe('two stations of one street', () => {
     // A1 retires the small grid; A2, offline, draws a micro grid under it and gives a person a duty on it
     await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
     await a1.engine.syncNow();
-    const micro = await a2.call('grid.create', {
-      category: 'urban_community',
-      validFrom: '2024-01-01',
-      orgUnitId: community.id,
-      level: 'micro',
-      parentId: small.id,
-      code: `${small.code}001`,
-      name: '新微网格',
-    });
+    const micro = await drawMicro(a2, community.id, small);
     await a2.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2025-07-01' });
     await a2.engine.syncNow();
 
@@ -298,5 +303,45 @@ describe('two stations of one street', () => {
     await a2.engine.syncNow();
     await a1.engine.syncNow();
     await expectConverged(street, a1, a2);
+  });
+
+  it('a retirement that reaches the server after the other station built on the grid: both replicas show what is left to fix', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street, 'A1');
+    const { community, small } = await seedCommunity(a1, street);
+    const person = await a1.call('people.create', { name: '张无忌', orgUnitId: community.id });
+    await a1.engine.syncNow();
+    const a2 = await station(street, 'A2');
+
+    // A2 draws a micro grid under the small grid and puts a person on it, and syncs first;
+    // A1, offline, had retired the small grid (it knew of no child and ended the duties it knew)
+    const micro = await drawMicro(a2, community.id, small);
+    await a2.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });
+    await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+
+    // nothing was refused: each change was valid where it was made, and the server took both
+    expect(a1.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+    expect(a2.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+    await expectConverged(street, a1, a2);
+    for (const s of [a1, a2]) {
+      expect((await s.call('grid.get', { id: micro.id })).warnings).toEqual(['parent_retired']);
+      expect((await s.call('grid.get', { id: small.id })).warnings).toEqual(['members_after_retirement']);
+      // the orphan still shows in the tree, under its community
+      expect((await s.call('grid.tree', { orgUnitId: community.id })).map((g) => g.id)).toContain(micro.id);
+    }
+
+    // the clerk fixes both with ordinary actions, and the warnings go
+    const [duty] = (await a1.call('grid.get', { id: small.id })).assignments;
+    await a1.call('people.endAssignment', { id: duty!.id, endDate: '2025-06-30' });
+    await a1.call('grid.retire', { id: micro.id, validTo: '2025-06-30', reason: '随上级撤销' });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    for (const s of [a1, a2]) {
+      expect((await s.call('grid.get', { id: micro.id })).warnings).toEqual([]);
+      expect((await s.call('grid.get', { id: small.id })).warnings).toEqual([]);
+    }
   });
 });

@@ -7,7 +7,7 @@ const ACTIVE = '(a.start_date <= @today AND (a.end_date IS NULL OR a.end_date >=
 
 const SELECT = `
   SELECT a.id AS id, a.person_id AS personId, p.name AS personName, a.grid_id AS gridId, a.org_unit_id AS orgUnitId,
-         coalesce(g.name, o.name) AS targetName, coalesce(g.code, o.code) AS targetCode, a.role AS role,
+         coalesce(g.name, o.name) AS targetName, coalesce(g.code, o.code) AS targetCode, g.valid_to AS targetRetiredOn, a.role AS role,
          a.start_date AS startDate, a.end_date AS endDate, ${ACTIVE} AS active
   FROM assignment a
   JOIN person p ON p.id = a.person_id

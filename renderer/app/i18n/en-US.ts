@@ -134,6 +134,11 @@ export const enUS: Record<MessageKey, string> = {
   'grid.validFrom': 'Valid from',
   'grid.validTo': 'Retired on',
   'grid.stillValid': 'Current',
+  'grid.parentRetiredTag': 'Parent retired',
+  'grid.warning.parent_retired':
+    'The parent grid has been retired while this grid is still in use (perhaps another station retired it while this one was offline). Move this grid under another parent, or retire it too.',
+  'grid.warning.members_after_retirement':
+    'This grid has been retired, but some duties on it run past its retirement date (perhaps added by another station). End them in the roster.',
   'grid.path': 'Path',
   'grid.history': 'History',
   'grid.assignments': 'Staff',
@@ -158,6 +163,8 @@ export const enUS: Record<MessageKey, string> = {
   'assign.end': 'End date',
   'assign.person': 'Person',
   'assign.active': 'Active',
+  'assign.gridRetiredOn': 'Grid retired on {date}',
+  'assign.gridRetiredHint': 'This duty runs past the grid\'s retirement (perhaps added by another station): end it',
   'assign.ended': 'Ended',
   'assign.add': 'Assign role',
   'assign.title': 'Assign role',

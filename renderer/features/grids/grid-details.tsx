@@ -1,4 +1,4 @@
-import { Breadcrumb, Button, Descriptions, Empty, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, Breadcrumb, Button, Descriptions, Empty, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import type { ResponseOf } from '../../../core/api/contract';
 import type { Assignment } from '../../../core/domain/people';
@@ -76,6 +76,9 @@ export function GridDetails(props: {
             </Space>
           )}
         </Space>
+        {data.warnings.map((w) => (
+          <Alert key={w} type="warning" showIcon data-testid={`grid-warning-${w}`} style={{ marginBottom: 12 }} title={t(`grid.warning.${w}`)} />
+        ))}
         <Breadcrumb style={{ marginBottom: 12 }} items={[{ title: data.orgUnitName }, ...data.path.map((p) => ({ title: p.name }))]} />
         <Descriptions size="small" bordered column={1} styles={{ label: { whiteSpace: 'nowrap' } }}>
           <Descriptions.Item label={t('grid.code')}>

@@ -9,17 +9,22 @@ export interface GridTreeEntry {
   children: GridTreeEntry[];
   /** Grids in this subtree, the entry itself included (for headings: all the community's grids). */
   size: number;
+  /**
+   * A current grid whose parent is not current: retired by another station while this one
+   * drew the grid under it (see `grid.get`'s warnings). It hangs under its community heading.
+   */
+  parentRetired: boolean;
 }
 
 /**
- * Builds the grid tree from the flat list of `grid.tree`. Top grids (parentId null, or a
- * parent not in the list) hang under a heading for their community, because a street's
- * list mixes several communities.
+ * Builds the grid tree from the flat list of `grid.tree` (current grids only). Top grids
+ * (parentId null, or a parent not in the list: retired) hang under a heading for their
+ * community, because a street's list mixes several communities.
  */
 export function buildGridTree(grids: readonly GridNode[], units: readonly OrgUnit[]): GridTreeEntry[] {
   const byId = new Map<string, GridTreeEntry>();
   const sorted = [...grids].sort((a, b) => a.code.localeCompare(b.code));
-  for (const g of sorted) byId.set(g.id, { key: g.id, grid: g, community: null, children: [], size: 0 });
+  for (const g of sorted) byId.set(g.id, { key: g.id, grid: g, community: null, children: [], size: 0, parentRetired: false });
   const communities = new Map<string, GridTreeEntry>();
   const unitById = new Map(units.map((u) => [u.id, u]));
   for (const g of sorted) {
@@ -30,9 +35,10 @@ export function buildGridTree(grids: readonly GridNode[], units: readonly OrgUni
       parent.children.push(entry);
       continue;
     }
+    entry.parentRetired = g.parentId !== null;
     let heading = communities.get(g.orgUnitId);
     if (!heading) {
-      heading = { key: `org:${g.orgUnitId}`, grid: null, community: unitById.get(g.orgUnitId) ?? null, children: [], size: 0 };
+      heading = { key: `org:${g.orgUnitId}`, grid: null, community: unitById.get(g.orgUnitId) ?? null, children: [], size: 0, parentRetired: false };
       communities.set(g.orgUnitId, heading);
     }
     heading.children.push(entry);

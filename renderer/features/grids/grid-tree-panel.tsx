@@ -57,6 +57,11 @@ export function GridTreePanel(props: { grids: readonly GridNode[]; loading: bool
         <span data-testid={`grid-node-${g.code}`} style={{ whiteSpace: 'nowrap' }}>
           <Tag color={LEVEL_COLORS[g.level]} style={{ marginInlineEnd: 4 }}>{gridLevelLabel(t, g.level)}</Tag>
           {g.name}
+          {e.parentRetired && (
+            <Tag color="warning" style={{ marginInlineStart: 6 }} data-testid={`grid-parent-retired-${g.code}`}>
+              {t('grid.parentRetiredTag')}
+            </Tag>
+          )}
           <br />
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {g.code} · {t('grid.members', { count: g.activeMembers })}

@@ -11,6 +11,9 @@ import { useSaving } from '../../components/use-saving';
 import { AssignModal } from './assign-modal';
 import { PersonForm, toInput, valuesOf, type PersonValues } from './person-form';
 
+/** Short cells (a role, a date) stay on one line; the target's name wraps instead. */
+const NO_WRAP = () => ({ style: { whiteSpace: 'nowrap' as const } });
+
 /** personId: undefined = closed, null = new person, string = existing person. */
 export function PersonDrawer(props: { personId: string | null | undefined; onClose: () => void; onChanged: (id?: string) => void }) {
   const { t } = useI18n();
@@ -106,9 +109,23 @@ export function PersonDrawer(props: { personId: string | null | undefined; onClo
               dataSource={assignments}
               locale={{ emptyText: t('assign.empty') }}
               columns={[
-                { title: t('assign.role'), dataIndex: 'role', render: (r: Assignment['role']) => roleLabel(t, r) },
-                { title: t('assign.target'), dataIndex: 'targetName', render: (n: string, a) => <span title={a.targetCode}>{n}</span> },
-                { title: t('assign.start'), dataIndex: 'startDate', width: 100 },
+                { title: t('assign.role'), dataIndex: 'role', onCell: NO_WRAP, render: (r: Assignment['role']) => roleLabel(t, r) },
+                {
+                  title: t('assign.target'),
+                  dataIndex: 'targetName',
+                  render: (n: string, a) => (
+                    <span title={a.targetCode}>
+                      {n}
+                      {/* a duty past its grid's end: another station added it while the grid was being retired */}
+                      {a.targetRetiredOn !== null && (a.endDate === null || a.endDate > a.targetRetiredOn) && (
+                        <Tag color="warning" style={{ marginInlineStart: 6 }} data-testid="assign-grid-retired" title={t('assign.gridRetiredHint')}>
+                          {t('assign.gridRetiredOn', { date: a.targetRetiredOn })}
+                        </Tag>
+                      )}
+                    </span>
+                  ),
+                },
+                { title: t('assign.start'), dataIndex: 'startDate', onCell: NO_WRAP },
                 {
                   title: t('assign.end'),
                   dataIndex: 'endDate',
