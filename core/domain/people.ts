@@ -122,3 +122,13 @@ export const assignment = z.object({
   active: z.boolean(),
 });
 export type Assignment = z.infer<typeof assignment>;
+
+/**
+ * A duty that runs on past its grid's retirement: what a retirement leaves when another
+ * station added the duty meanwhile. (A retirement ends each duty it knows by the retirement
+ * date, or on its first day when it was due to start later: that one does not count.)
+ */
+export function outlivesItsGrid(a: Pick<Assignment, 'startDate' | 'endDate' | 'targetRetiredOn'>): boolean {
+  if (a.targetRetiredOn === null) return false;
+  return a.endDate === null || (a.endDate > a.targetRetiredOn && a.endDate > a.startDate);
+}

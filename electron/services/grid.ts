@@ -4,6 +4,7 @@ import { AppError, notFound, ruleViolation } from '../../core/api/errors';
 import { allowedParentLevels, gridCodeProblem, makeGridCode, type GridHistoryEntry, type GridUnit } from '../../core/domain/grid';
 import { todayInChina } from '../../core/domain/common';
 import type { OrgUnit } from '../../core/domain/org';
+import { outlivesItsGrid, type Assignment } from '../../core/domain/people';
 import { activeRolesOnStreetGrids, assignmentsRunningAfter, assignmentsOfGrid } from '../store/repos/assignments';
 import {
   currentChildCount,
@@ -67,24 +68,25 @@ export function gridTree(ctx: AppContext, input: ParsedRequestOf<'grid.tree'>): 
 }
 
 /** See `grid.get`'s warnings: states a sync can bring in that the local rules never allow. */
-function gridWarnings(ctx: AppContext, grid: GridUnit, on: string): ResponseOf<'grid.get'>['warnings'] {
+function gridWarnings(ctx: AppContext, grid: GridUnit, assignments: readonly Assignment[], on: string): ResponseOf<'grid.get'>['warnings'] {
   const warnings: ResponseOf<'grid.get'>['warnings'] = [];
   const parent = grid.parentId === null ? null : getGrid(ctx.db, grid.parentId);
   if (parent && isCurrent(grid, on) && !isCurrent(parent, on)) warnings.push('parent_retired');
-  if (grid.validTo !== null && assignmentsRunningAfter(ctx.db, grid.id, grid.validTo).length > 0) warnings.push('members_after_retirement');
+  if (assignments.some(outlivesItsGrid)) warnings.push('members_after_retirement');
   return warnings;
 }
 
 export function gridDetails(ctx: AppContext, id: string): ResponseOf<'grid.get'> {
   const grid = requireGrid(ctx, id);
   const on = today(ctx);
+  const assignments = assignmentsOfGrid(ctx.db, id, on);
   return {
     grid,
     path: gridPath(ctx.db, id),
     orgUnitName: requireOrgUnit(ctx, grid.orgUnitId).name,
     history: gridHistory(ctx.db, id),
-    assignments: assignmentsOfGrid(ctx.db, id, on),
-    warnings: gridWarnings(ctx, grid, on),
+    assignments,
+    warnings: gridWarnings(ctx, grid, assignments, on),
   };
 }
 

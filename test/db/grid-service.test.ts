@@ -76,10 +76,23 @@ describe('grid tree', () => {
     const retired = await station.call('grid.retire', { id: micro.id, validTo: '2025-05-31', reason: '重划' });
     expect(retired.validTo).toBe('2025-05-31');
     const details = await station.call('grid.get', { id: micro.id });
-    expect(details.assignments[0]).toMatchObject({ endDate: '2025-05-31', active: false });
+    expect(details.assignments[0]).toMatchObject({ endDate: '2025-05-31', active: false, targetRetiredOn: '2025-05-31' });
+    // every duty ended with it: nothing outlives the grid
+    expect(details.warnings).toEqual([]);
     expect((await station.call('grid.tree', { orgUnitId: community.id })).map((g) => g.id)).not.toContain(micro.id);
     expect((await station.call('grid.tree', { orgUnitId: community.id, includeRetired: true })).map((g) => g.id)).toContain(micro.id);
     await station.call('grid.retire', { id: small.id, validTo: '2025-06-01', reason: '撤销' });
+  });
+
+  it('ends a duty due to start after the retirement on its first day, and does not count it as outliving the grid', async () => {
+    const { community } = await seedOrgTree(station);
+    const { micro } = await seedGridChain(station, community.id);
+    const person = await station.call('people.create', { name: '王芳', orgUnitId: community.id });
+    await station.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: micro.id }, role: 'household_head', startDate: '2025-09-01' });
+    await station.call('grid.retire', { id: micro.id, validTo: '2025-06-30', reason: '重划' });
+    const details = await station.call('grid.get', { id: micro.id });
+    expect(details.assignments[0]).toMatchObject({ startDate: '2025-09-01', endDate: '2025-09-01' });
+    expect(details.warnings).toEqual([]);
   });
 
   it('records descriptive edits in the history and the change log', async () => {

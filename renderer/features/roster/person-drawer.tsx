@@ -1,7 +1,7 @@
 import { Button, DatePicker, Divider, Drawer, Form, Popconfirm, Space, Spin, Table, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
-import type { Assignment, Person } from '../../../core/domain/people';
+import { outlivesItsGrid, type Assignment, type Person } from '../../../core/domain/people';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { DATE_FORMAT, toIsoDate, todayDayjs } from '../../components/dates';
@@ -116,8 +116,7 @@ export function PersonDrawer(props: { personId: string | null | undefined; onClo
                   render: (n: string, a) => (
                     <span title={a.targetCode}>
                       {n}
-                      {/* a duty past its grid's end: another station added it while the grid was being retired */}
-                      {a.targetRetiredOn !== null && (a.endDate === null || a.endDate > a.targetRetiredOn) && (
+                      {a.targetRetiredOn !== null && outlivesItsGrid(a) && (
                         <Tag color="warning" style={{ marginInlineStart: 6 }} data-testid="assign-grid-retired" title={t('assign.gridRetiredHint')}>
                           {t('assign.gridRetiredOn', { date: a.targetRetiredOn })}
                         </Tag>
