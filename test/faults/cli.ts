@@ -58,12 +58,15 @@ try {
       await backend.close();
       backend = await openBackend(kind);
     }
-    // a run that never ends must still say which seed it was
+    // a run that never ends must still say which seed it was, where it stood and what it waits on
+    const trace: string[] = [];
     const hung = setTimeout(() => {
       console.log(`HUNG ${i + 1}/${seeds.length} seed ${seed}: no result after ${HUNG_MS / 60_000} min\nreplay: npm run test:faults -- --seed ${seed}${values.pg ? ' --pg' : ''}`);
+      console.log(['trace so far:', ...trace.slice(-40).map((l) => `  ${l}`)].join('\n'));
+      console.log(`waiting on: ${process.getActiveResourcesInfo().join(', ')}`);
       process.exit(1);
     }, HUNG_MS);
-    const result = await runScenario(backend, seed).finally(() => clearTimeout(hung));
+    const result = await runScenario(backend, seed, { trace }).finally(() => clearTimeout(hung));
     const ok = result.violations.length === 0;
     const { ops, stations, faults } = result.stats;
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${i + 1}/${seeds.length} seed ${seed}  ${stations} stations ${ops} ops ${faults} faults  ${result.ms} ms`);

@@ -30,7 +30,6 @@ export const DRAIN_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 1_500;
 
 class Run {
-  readonly trace: string[] = [];
   readonly nodes: Node[] = [];
   other: Node | null = null;
   otherStreet: StreetFixture | null = null;
@@ -42,6 +41,7 @@ class Run {
     readonly backend: Backend,
     readonly scenario: Scenario,
     readonly street: StreetFixture,
+    readonly trace: string[],
   ) {}
 
   note(line: string): void {
@@ -243,11 +243,15 @@ export async function review(s: SyncStation): Promise<string> {
   return done.length ? done.join(', ') : 'nothing open';
 }
 
-export async function runScenario(backend: Backend, seed: number, limits?: ScenarioLimits): Promise<RunResult> {
+/**
+ * `trace` is filled as the run goes, so a caller whose run never ends can still say where it
+ * stood (the CLI's HUNG report).
+ */
+export async function runScenario(backend: Backend, seed: number, options: { limits?: ScenarioLimits; trace?: string[] } = {}): Promise<RunResult> {
   const started = Date.now();
-  const scenario = scenarioOf(seed, limits);
+  const scenario = scenarioOf(seed, options.limits);
   const street = await newStreet(backend.db);
-  const run = new Run(backend, scenario, street);
+  const run = new Run(backend, scenario, street, options.trace ?? []);
   const violations: string[] = [];
   run.note(`seed ${seed}: ${scenario.stations} stations, batch ${scenario.batchStart}, ${scenario.ops.length} ops, other street ${scenario.otherStreet}`);
   try {
