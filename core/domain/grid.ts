@@ -129,3 +129,12 @@ export const gridHistoryEntry = z.object({
   at: z.string(),
 });
 export type GridHistoryEntry = z.infer<typeof gridHistoryEntry>;
+
+/**
+ * Whether something that runs until `end` (null: open-ended) outlives a grid that ends on
+ * `gridValidTo` (its first day out of service; null: open-ended). A child grid and a duty on a
+ * grid must not: a retirement ends both (retireGrid), and nothing new may start otherwise.
+ */
+export function outlivesGrid(end: string | null, gridValidTo: string | null): boolean {
+  return gridValidTo !== null && (end === null || end > gridValidTo);
+}

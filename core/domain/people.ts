@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outlivesGrid } from './grid';
 import { isoDate, patchOf } from './common';
 import { isMobile, residentIdProblem } from './identity';
 
@@ -124,11 +125,10 @@ export const assignment = z.object({
 export type Assignment = z.infer<typeof assignment>;
 
 /**
- * A duty that runs on past its grid's retirement: what a retirement leaves when another
- * station added the duty meanwhile. (A retirement ends each duty it knows by the retirement
- * date, or on its first day when it was due to start later: that one does not count.)
+ * A duty that runs on past its grid's retirement, which the station's own rules never allow:
+ * what a retirement leaves when another station added the duty meanwhile. (A retirement ends a
+ * duty that was due to start later on its first day: that one does not count.)
  */
 export function outlivesItsGrid(a: Pick<Assignment, 'startDate' | 'endDate' | 'targetRetiredOn'>): boolean {
-  if (a.targetRetiredOn === null) return false;
-  return a.endDate === null || (a.endDate > a.targetRetiredOn && a.endDate > a.startDate);
+  return outlivesGrid(a.endDate, a.targetRetiredOn) && a.endDate !== a.startDate;
 }

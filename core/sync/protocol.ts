@@ -27,7 +27,7 @@ export const mutation = z.object({
   fields: z.record(z.string(), z.unknown()),
   /** The row version the edit was made on; null for inserts. */
   baseVersion: z.number().int().nullable(),
-  /** Device clock (ISO, UTC): kept for audit, and the day a new record's lifecycle rules are re-checked on (server/sync/checks.ts). */
+  /** Device clock, kept for audit only. */
   at: z.string().max(40),
 });
 export type Mutation = z.infer<typeof mutation>;

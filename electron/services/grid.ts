@@ -2,7 +2,6 @@ import type { GridNode } from '../../core/api/areas';
 import type { ParsedRequestOf, ResponseOf } from '../../core/api/contract';
 import { AppError, notFound, ruleViolation } from '../../core/api/errors';
 import { allowedParentLevels, gridCodeProblem, makeGridCode, type GridHistoryEntry, type GridUnit } from '../../core/domain/grid';
-import { todayInChina } from '../../core/domain/common';
 import type { OrgUnit } from '../../core/domain/org';
 import { outlivesItsGrid, type Assignment } from '../../core/domain/people';
 import { activeRolesOnStreetGrids, assignmentsRunningAfter, assignmentsOfGrid } from '../store/repos/assignments';
@@ -42,16 +41,16 @@ function requireCommunity(ctx: AppContext, id: string): OrgUnit {
 }
 
 /**
- * The parent rules shared by create and move: level nesting, same community, still current on
- * `on`, the day of the change's own timestamp (the server re-checks a new grid on that day).
+ * The parent rules shared by create and move: level nesting, same community, and no retirement
+ * set, past or due (a grid must not outlive its parent; the server re-checks a new grid so).
  */
-function checkParent(ctx: AppContext, level: GridUnit['level'], orgUnitId: string, parentId: string | null, on: string): GridUnit | null {
+function checkParent(ctx: AppContext, level: GridUnit['level'], orgUnitId: string, parentId: string | null): GridUnit | null {
   const parent = parentId === null ? null : requireGrid(ctx, parentId);
   if (!allowedParentLevels(level).includes(parent?.level ?? null)) {
     throw ruleViolation('grid.parent_level', { level, parentLevel: parent?.level ?? null });
   }
   if (parent && parent.orgUnitId !== orgUnitId) throw ruleViolation('grid.parent_other_community');
-  if (parent && !isCurrent(parent, on)) throw ruleViolation('grid.parent_retired');
+  if (parent && parent.validTo !== null) throw ruleViolation('grid.parent_retired');
   return parent;
 }
 
@@ -93,9 +92,8 @@ export function gridDetails(ctx: AppContext, id: string): ResponseOf<'grid.get'>
 export function createGrid(ctx: AppContext, input: ParsedRequestOf<'grid.create'>): GridUnit {
   const { db } = ctx;
   return db.transaction(() => {
-    const at = timestamp(ctx);
     const community = requireCommunity(ctx, input.orgUnitId);
-    const parent = checkParent(ctx, input.level, community.id, input.parentId, todayInChina(new Date(at)));
+    const parent = checkParent(ctx, input.level, community.id, input.parentId);
     if (input.kind === 'dedicated' && (input.level !== 'small' || input.dedicatedType === null)) {
       throw ruleViolation('grid.dedicated_rules');
     }
@@ -104,6 +102,7 @@ export function createGrid(ctx: AppContext, input: ParsedRequestOf<'grid.create'
     if (gridByCode(db, input.code)) throw new AppError('conflict', 'grid.code_taken', { code: input.code });
     if (input.predecessorId) requireGrid(ctx, input.predecessorId);
     const id = newId();
+    const at = timestamp(ctx);
     insertEntity(db, 'gridUnit', id, { ...input, streetId: community.parentId }, at);
     addGridHistory(ctx, id, 'created', { code: input.code, parentId: input.parentId, predecessorId: input.predecessorId }, at);
     return requireGrid(ctx, id);
@@ -144,10 +143,9 @@ export function nextGridCode(ctx: AppContext, input: ParsedRequestOf<'grid.nextC
 export function moveGrid(ctx: AppContext, input: ParsedRequestOf<'grid.move'>): GridUnit {
   return ctx.db.transaction(() => {
     const grid = requireGrid(ctx, input.id);
-    const on = today(ctx);
-    if (!isCurrent(grid, on)) throw ruleViolation('grid.retired');
+    if (!isCurrent(grid, today(ctx))) throw ruleViolation('grid.retired');
     if (input.parentId === grid.id) throw ruleViolation('grid.parent_level');
-    checkParent(ctx, grid.level, grid.orgUnitId, input.parentId, on);
+    checkParent(ctx, grid.level, grid.orgUnitId, input.parentId);
     const code =
       grid.level === 'micro' && input.parentId !== grid.parentId
         ? nextGridCode(ctx, { orgUnitId: grid.orgUnitId, parentId: input.parentId, level: 'micro', dedicated: false })

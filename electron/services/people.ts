@@ -1,5 +1,6 @@
 import type { ParsedRequestOf, ResponseOf } from '../../core/api/contract';
 import { AppError, notFound, ruleViolation } from '../../core/api/errors';
+import { outlivesGrid } from '../../core/domain/grid';
 import { maskPhone, maskResidentId } from '../../core/domain/identity';
 import { roleAllowedOn, roleNeedsMicroGrid, type Assignment, type Person } from '../../core/domain/people';
 import { activeRolesOf, assignmentsOfPerson, getAssignment, overlappingAssignment } from '../store/repos/assignments';
@@ -101,6 +102,8 @@ export function assignRole(ctx: AppContext, input: ParsedRequestOf<'people.assig
     if (input.target.kind === 'grid') {
       const grid = requireGrid(ctx, input.target.gridId);
       if (grid.validTo !== null && grid.validTo <= input.startDate) throw ruleViolation('grid.retired');
+      // a duty must end by its grid's retirement (retireGrid ends the ones it finds)
+      if (outlivesGrid(input.endDate, grid.validTo)) throw ruleViolation('assignment.outlives_grid', { validTo: grid.validTo });
       if (roleNeedsMicroGrid(input.role) && grid.level !== 'micro') throw ruleViolation('assignment.household_head_micro_only');
       gridId = grid.id;
     } else {

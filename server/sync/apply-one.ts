@@ -91,7 +91,7 @@ export async function applyOne(store: ApplyStore, device: StreetScope & { id: st
   if (!current) {
     requireComplete(m.entity, fields);
     await checkRecord(store, device, m.entity, m.id, fields, changed);
-    await checkCreation(store, m.entity, fields, m.at);
+    await checkCreation(store, m.entity, fields);
     await store.insert({ entity: m.entity, id: m.id, streetId: device.streetId, data: fields, seq: nextSeq });
     await store.appendChange(changeOf(device, m, nextSeq, 'insert', fields, 1));
     return { applied: true, conflict: null };

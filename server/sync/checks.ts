@@ -1,4 +1,4 @@
-import { todayInChina } from '../../core/domain/common';
+import { outlivesGrid } from '../../core/domain/grid';
 import { orgCodeProblem } from '../../core/domain/org';
 import { roleAllowedOn, type Role } from '../../core/domain/people';
 import type { SyncedEntity } from '../../core/sync/protocol';
@@ -133,35 +133,26 @@ export async function checkRecord(
   }
 }
 
-/** The station's day (in China) of a change made at `at`, by its clock. */
-function dayOf(at: string): string {
-  const time = Date.parse(at);
-  if (Number.isNaN(time)) throw new Rejection(REASONS.badValue);
-  return todayInChina(new Date(time));
-}
-
-/** Whether a grid has ended by a day (validTo is its first day out of service); the day is asked for only when it has an end. */
-const retiredBy = (grid: Doc | null, day: () => string): boolean => typeof grid?.validTo === 'string' && grid.validTo <= day();
-
 /**
  * The rules a station checked against its own replica when it created a record, which another
- * station may have made stale before the record reached the server: a current grid under a
- * parent retired meanwhile, an assignment on a grid that has ended by its start, or of a person
- * who has left. Run after checkRecord (the references are there). `at` is when the clerk
- * created it, by the station's clock: its own check used that day. Moving and retiring a grid
- * change several records at once (its assignments, its history): those are checked whole only
- * once they travel as one command (docs/sync-protocol.md "Policies").
+ * station may have made stale before the record reached the server (a grid retired, a person
+ * who left meanwhile). Nothing may outlive the grid it belongs to: a new grid under a parent
+ * whose retirement is set, past or due, unless it ends by then itself; a duty on a grid that
+ * starts on or after the grid's end, or runs past it. Run after checkRecord (the references
+ * are there). Moving and retiring a grid change several records at once (its assignments, its
+ * history): those are checked whole only once they travel as one command
+ * (docs/sync-protocol.md "Policies").
  */
-export async function checkCreation(lookup: RecordLookup, entity: SyncedEntity, doc: Doc, at: string): Promise<void> {
+export async function checkCreation(lookup: RecordLookup, entity: SyncedEntity, doc: Doc): Promise<void> {
   if (entity === 'gridUnit' && typeof doc.parentId === 'string') {
-    const day = (): string => dayOf(at);
-    if (!retiredBy(doc, day) && retiredBy(await lookup.inStreet('gridUnit', doc.parentId), day)) throw new Rejection(REASONS.gridParentRetired);
+    const parent = await lookup.inStreet('gridUnit', doc.parentId);
+    if (parent && outlivesGrid(str(doc.validTo), str(parent.validTo))) throw new Rejection(REASONS.gridParentRetired);
   } else if (entity === 'assignment') {
     const person = typeof doc.personId === 'string' ? await lookup.inStreet('person', doc.personId) : null;
     if (person?.status === 'left') throw new Rejection(REASONS.personLeft);
-    const startDate = str(doc.startDate) ?? '';
-    if (typeof doc.gridId === 'string' && retiredBy(await lookup.inStreet('gridUnit', doc.gridId), () => startDate)) {
-      throw new Rejection(REASONS.gridRetired);
-    }
+    const grid = typeof doc.gridId === 'string' ? await lookup.inStreet('gridUnit', doc.gridId) : null;
+    const validTo = grid ? str(grid.validTo) : null;
+    if (validTo !== null && (str(doc.startDate) ?? '') >= validTo) throw new Rejection(REASONS.gridRetired);
+    if (outlivesGrid(str(doc.endDate), validTo)) throw new Rejection(REASONS.assignmentOutlivesGrid);
   }
 }

@@ -40,4 +40,5 @@ export const REASONS = {
   gridRetired: 'grid.retired',
   gridParentRetired: 'grid.parent_retired',
   personLeft: 'assignment.person_left',
+  assignmentOutlivesGrid: 'assignment.outlives_grid',
 } as const;

@@ -95,6 +95,22 @@ describe('grid tree', () => {
     expect(details.warnings).toEqual([]);
   });
 
+  it('lets nothing new outlive a grid due to retire: no child under it, no open-ended duty on it', async () => {
+    const { community } = await seedOrgTree(station);
+    const { small, micro } = await seedGridChain(station, community.id);
+    await station.call('grid.retire', { id: micro.id, validTo: '2025-12-31', reason: '年底重划' });
+    const person = await station.call('people.create', { name: '王芳', orgUnitId: community.id });
+    const duty = { personId: person.id, target: { kind: 'grid' as const, gridId: micro.id }, role: 'household_head' as const, startDate: '2025-07-01' };
+    expect(await station.fail('people.assign', duty)).toMatchObject({ reason: 'assignment.outlives_grid', details: { validTo: '2025-12-31' } });
+    expect(await station.fail('people.assign', { ...duty, endDate: '2026-01-31' })).toMatchObject({ reason: 'assignment.outlives_grid' });
+    await station.call('people.assign', { ...duty, endDate: '2025-12-31' });
+    expect((await station.call('grid.get', { id: micro.id })).warnings).toEqual([]);
+    // the small grid has a retirement due too: no new child under it, none moved there
+    await station.call('grid.retire', { id: small.id, validTo: '2026-01-31', reason: '年底重划' });
+    const base = { category: 'urban_community' as const, validFrom: '2024-01-01', orgUnitId: community.id, level: 'micro' as const, parentId: small.id };
+    expect((await station.fail('grid.create', { ...base, code: `${small.code}002`, name: '新微网格' })).reason).toBe('grid.parent_retired');
+  });
+
   it('records descriptive edits in the history and the change log', async () => {
     const { community } = await seedOrgTree(station);
     const { micro } = await seedGridChain(station, community.id);

@@ -43,8 +43,16 @@ test('a grid the other station retired meanwhile: its new micro grid and the dut
     const roster = new RosterPage(page);
     await roster.shell.go('roster');
     await roster.row('王建国').click();
-    await expect(roster.assignments().getByTestId('assign-grid-retired')).toHaveText('网格已于 2025-06-30 撤销');
+    await expect(roster.assignments().getByTestId('assign-grid-retired')).toHaveText('网格于 2025-06-30 撤销');
     await roster.drawer().getByTestId('person-assignments').scrollIntoViewIfNeeded();
     await roster.shell.screenshot('person-duty-after-retirement');
+    // ending it offers the grid's retirement date, and then nothing is left to flag
+    await roster.assignments().getByTestId('assign-end').click();
+    const confirm = page.locator('.ant-popconfirm:visible');
+    await expect(confirm.locator('input')).toHaveValue('2025-06-30');
+    await confirm.getByRole('button', { name: /确\s*定/ }).click();
+    await roster.shell.expectSuccess('任职已结束');
+    await expect(roster.assignments().getByTestId('assign-grid-retired')).toHaveCount(0);
+    await expect(roster.assignments()).toContainText('2025-06-30');
   });
 });

@@ -269,7 +269,11 @@ export async function runScenario(backend: Backend, seed: number, options: { lim
       run.note(`X (other street) enrolled, first sync ${await run.sync(run.other)}`);
     }
     for (const op of scenario.ops) {
-      run.note(await run.op(op));
+      // the operation under way stands in the trace until it is done: what a HUNG report shows
+      const pending = run.trace.push(`(under way) ${describeOp(op)}`) - 1;
+      const outcome = await run.op(op);
+      run.trace.splice(pending, 1);
+      run.note(outcome);
       run.tick();
     }
 

@@ -284,6 +284,7 @@ describe.each(FACTORIES)('batch push path on $name', (factory) => {
     expect(batch.replies.flatMap((r) => r.rejected.map((x) => [x.id.replace(/^r\d+-/, ''), x.reason]))).toEqual([
       ['g1', 'grid.parent_retired'],
       ['a0', 'grid.retired'],
+      ['a1', 'assignment.outlives_grid'],
       ['a2', 'assignment.person_left'],
       ['g4', 'grid.parent_retired'],
     ]);

@@ -173,21 +173,19 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       // what this station did offline, before it pulled those
       const child = (n: number, fields: Record<string, unknown> = {}) => ({ ...grid(street, orgId, orgCode, n), level: 'micro', parentId: gridId, ...fields });
       const onGrid = (personId: string, startDate: string, endDate: string | null = null) => ({ personId, gridId, orgUnitId: null, role: 'grid_member_full', startDate, endDate });
-      const at = (m: ReturnType<typeof mutation>, when: string) => ({ ...m, at: when });
       const res = await push(device, [
-        mutation(mids.next(), 'gridUnit', uid('grid'), child(2)), // made today, under a parent retired since 2025
-        at(mutation(mids.next(), 'gridUnit', uid('grid'), child(3)), '2024-06-01T02:00:00.000Z'), // made while the parent still served
-        mutation(mids.next(), 'gridUnit', uid('grid'), child(4, { validTo: '2024-12-31' })), // its own past: ended before the parent
-        at(mutation(mids.next(), 'gridUnit', uid('grid'), child(5)), 'yesterday'), // no day to check it on
+        mutation(mids.next(), 'gridUnit', uid('grid'), child(2)), // would outlive its parent
+        mutation(mids.next(), 'gridUnit', uid('grid'), child(3, { validTo: '2024-12-31' })), // its own past: ended before the parent
         mutation(mids.next(), 'assignment', uid('a'), onGrid(staying, '2025-03-01')), // starts after the grid ended
+        mutation(mids.next(), 'assignment', uid('a'), onGrid(staying, '2024-06-01')), // would run on past it
         mutation(mids.next(), 'assignment', uid('a'), onGrid(staying, '2024-06-01', '2024-12-31')), // ran while it served
         mutation(mids.next(), 'assignment', uid('a'), { ...onGrid(leaving, '2024-06-01'), gridId: null, orgUnitId: orgId, role: 'leader' }),
       ]);
-      expect(res.rejected.map((r) => r.reason)).toEqual(['grid.parent_retired', 'validation.bad_value', 'grid.retired', 'assignment.person_left']);
+      expect(res.rejected.map((r) => r.reason)).toEqual(['grid.parent_retired', 'grid.retired', 'assignment.outlives_grid', 'assignment.person_left']);
       expect(res.rejected.map((r) => r.serverRecord)).toEqual([null, null, null, null]);
-      // the street's grid, the two made while the parent served, and the assignment that ran then
+      // the street's grid, the one that ended before its parent, and the assignment that ran while the grid served
       const inserted = (await pullAll(device)).changes.filter((c) => c.op === 'insert').map((c) => c.entity);
-      expect(inserted.filter((e) => e === 'gridUnit')).toHaveLength(3);
+      expect(inserted.filter((e) => e === 'gridUnit')).toHaveLength(2);
       expect(inserted.filter((e) => e === 'assignment')).toHaveLength(1);
     });
 

@@ -138,7 +138,7 @@ export const enUS: Record<MessageKey, string> = {
   'grid.warning.parent_retired':
     'The parent grid has been retired while this grid is still in use (perhaps another station retired it while this one was offline). Move this grid under another parent, or retire it too.',
   'grid.warning.members_after_retirement':
-    'This grid has been retired, but some duties on it run past its retirement date (perhaps added by another station). End them in the roster.',
+    'This grid is retired or due to retire, but some duties on it run past its retirement date (perhaps added by another station). End them in the roster, on or before that date.',
   'grid.path': 'Path',
   'grid.history': 'History',
   'grid.assignments': 'Staff',
@@ -163,8 +163,8 @@ export const enUS: Record<MessageKey, string> = {
   'assign.end': 'End date',
   'assign.person': 'Person',
   'assign.active': 'Active',
-  'assign.gridRetiredOn': 'Grid retired on {date}',
-  'assign.gridRetiredHint': 'This duty runs past the grid\'s retirement (perhaps added by another station): end it',
+  'assign.gridRetiredOn': 'Grid retires {date}',
+  'assign.gridRetiredHint': 'This duty runs past the grid\'s retirement date (perhaps added by another station): end it on or before that date.',
   'assign.ended': 'Ended',
   'assign.add': 'Assign role',
   'assign.title': 'Assign role',

@@ -20,8 +20,11 @@ export function GridMoveModal(props: { grid: GridUnit | null; grids: readonly Gr
   const { saving, run } = useSaving();
   const { grid } = props;
   useEffect(() => {
-    if (grid) form.setFieldsValue({ parentId: grid.parentId ?? NONE, date: todayDayjs() });
-  }, [grid, form]);
+    if (!grid) return;
+    // a parent that can no longer take it (retired by another station meanwhile) is not offered: the clerk picks one
+    const parentId = grid.parentId === null ? NONE : props.grids.some((g) => g.id === grid.parentId) ? grid.parentId : undefined;
+    form.setFieldsValue({ parentId, date: todayDayjs() });
+  }, [grid, props.grids, form]);
   // Same community, an allowed parent level, and never inside its own subtree.
   const options = useMemo(() => {
     if (!grid) return [];

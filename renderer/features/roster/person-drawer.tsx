@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { outlivesItsGrid, type Assignment, type Person } from '../../../core/domain/people';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
-import { DATE_FORMAT, toIsoDate, todayDayjs } from '../../components/dates';
+import { DATE_FORMAT, fromIsoDate, toIsoDate, todayDayjs } from '../../components/dates';
 import { roleLabel } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
 import { useSaving } from '../../components/use-saving';
@@ -13,6 +13,12 @@ import { PersonForm, toInput, valuesOf, type PersonValues } from './person-form'
 
 /** Short cells (a role, a date) stay on one line; the target's name wraps instead. */
 const NO_WRAP = () => ({ style: { whiteSpace: 'nowrap' as const } });
+
+/** Today, or for a duty that outlives its grid the grid's retirement date (its own first day if it starts later). */
+function suggestedEnd(a: Assignment): Dayjs {
+  if (a.targetRetiredOn === null || !outlivesItsGrid(a)) return todayDayjs();
+  return fromIsoDate(a.startDate > a.targetRetiredOn ? a.startDate : a.targetRetiredOn);
+}
 
 /** personId: undefined = closed, null = new person, string = existing person. */
 export function PersonDrawer(props: { personId: string | null | undefined; onClose: () => void; onChanged: (id?: string) => void }) {
@@ -135,7 +141,7 @@ export function PersonDrawer(props: { personId: string | null | undefined; onClo
                   title: t('common.actions'),
                   width: 90,
                   render: (_: unknown, a) =>
-                    a.active && (
+                    (a.active || outlivesItsGrid(a)) && (
                       <Popconfirm
                         title={t('assign.endTitle')}
                         description={
@@ -144,7 +150,7 @@ export function PersonDrawer(props: { personId: string | null | undefined; onClo
                             <DatePicker format={DATE_FORMAT} value={endDate} allowClear={false} onChange={(d) => d && setEndDate(d)} />
                           </Space>
                         }
-                        onOpenChange={(open) => open && setEndDate(todayDayjs())}
+                        onOpenChange={(open) => open && setEndDate(suggestedEnd(a))}
                         onConfirm={() => endAssignment(a)}
                       >
                         <Button size="small" type="link" danger data-testid="assign-end">{t('assign.endAction')}</Button>

@@ -39,7 +39,7 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'grid.org_not_community': 'Grids belong to a village or community, never directly to a street or district',
   'grid.parent_level': 'Wrong parent level: large under the community, medium under large, small under community/large/medium, micro under small',
   'grid.parent_other_community': 'The parent grid belongs to another community',
-  'grid.parent_retired': 'The parent grid has been retired',
+  'grid.parent_retired': 'The parent grid is retired or due to retire: no grid can be added or moved under it',
   'grid.retire_before_start': 'The retire date cannot be before the start date',
   'grid.retired': 'The grid has been retired',
   'grid.tree_needs_street_or_community': 'Choose a street or a village/community',
@@ -54,6 +54,7 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'assignment.end_before_start': 'The end date cannot be before the start date',
   'assignment.household_head_micro_only': 'Household heads serve on micro grids only',
   'assignment.person_left': 'A person who has left cannot be assigned',
+  'assignment.outlives_grid': 'The grid is due to retire: the duty needs an end date no later than the retirement date',
   'assignment.role_not_for_target': 'That role cannot be held there',
   'coverage.needs_street_or_community': 'Choose a street or a village/community',
 

@@ -39,7 +39,7 @@ export const errorsZhCN = {
   'grid.org_not_community': '网格只能建在村/社区下，不能直接建在街道或区县下',
   'grid.parent_level': '上级网格层级不对：大网格直属社区，中网格在大网格下，小网格在社区、大或中网格下，微网格在小网格下',
   'grid.parent_other_community': '上级网格属于另一个村/社区',
-  'grid.parent_retired': '上级网格已撤销',
+  'grid.parent_retired': '上级网格已撤销或已定撤销日期，不能再在其下新建或调入网格',
   'grid.retire_before_start': '撤销日期不能早于启用日期',
   'grid.retired': '该网格已撤销',
   'grid.tree_needs_street_or_community': '请选择街道或村/社区',
@@ -54,6 +54,7 @@ export const errorsZhCN = {
   'assignment.end_before_start': '结束日期不能早于开始日期',
   'assignment.household_head_micro_only': '户长只能在微网格任职',
   'assignment.person_left': '已离岗人员不能再分配角色',
+  'assignment.outlives_grid': '该网格已定撤销日期，任职须填写结束日期，且不晚于撤销日期',
   'assignment.role_not_for_target': '该角色不能在这类对象上任职',
   'coverage.needs_street_or_community': '请选择街道或村/社区',
 
