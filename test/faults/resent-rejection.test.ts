@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { behindFaultProxy, communityCode, enrollmentCode, newStreet, openSyncStation, type StreetFixture, type SyncStation } from '../sync/harness';
-import type { FaultRule } from '../sync/fault-proxy';
+import type { FaultAction, FaultRule } from '../sync/fault-proxy';
 import { pgliteBackend } from './backend';
 import { checkStation, serverView } from './check';
 
@@ -28,6 +28,22 @@ async function station(street: StreetFixture, name: string, serverUrl: string): 
 const TOO_LARGE = { kind: 'status', status: 413, body: { error: { code: 'payload_too_large', reason: 'body_too_large' } } } as const;
 const SERVER_FAILED = { kind: 'status', status: 500, body: { error: { code: 'internal', reason: 'internal_error' } } } as const;
 const asksOutcomes = (r: Parameters<FaultRule>[0]): boolean => (r.json() as { outcomesOnly?: boolean }).outcomesOnly === true;
+
+/**
+ * Every push from now on is noted as 'push' or 'outcomes' (a question) in the list returned, and
+ * the n-th (1-based) is answered with `answer(n, question)`: undefined lets it through. The
+ * first push's reply is always lost.
+ */
+function scriptPushes(answer: (n: number, question: boolean) => FaultAction | undefined): string[] {
+  const pushes: string[] = [];
+  fx.proxy.setRule((r) => {
+    if (r.path !== '/v1/push') return undefined;
+    const question = asksOutcomes(r);
+    pushes.push(question ? 'outcomes' : 'push');
+    return pushes.length === 1 ? { kind: 'lose-response' } : answer(pushes.length, question);
+  });
+  return pushes;
+}
 
 /** B's community loses the race for its code to A's: the server refuses B's insert. */
 async function refusedOnB() {
@@ -58,13 +74,7 @@ describe('a rejection whose push reply was lost', () => {
 
   it('is asked for, not quarantined, when the re-sent mutation alone draws a 413', async () => {
     const { street, b } = await refusedOnB();
-    const pushes: string[] = [];
-    fx.proxy.setRule((r) => {
-      if (r.path !== '/v1/push') return undefined;
-      pushes.push(asksOutcomes(r) ? 'outcomes' : 'push');
-      if (pushes.length === 1) return { kind: 'lose-response' };
-      return pushes.length === 2 ? TOO_LARGE : undefined;
-    });
+    const pushes = scriptPushes((n) => (n === 2 ? TOO_LARGE : undefined));
     await expect(b.engine.syncNow()).rejects.toThrow();
     await b.engine.syncNow();
     fx.proxy.setRule(null);
@@ -80,13 +90,7 @@ describe('a rejection whose push reply was lost', () => {
   // seed 37790033: a 413 to the question is not an answer; quarantining then hid the rejection
   it('stays pending, not quarantined, when the question draws a 413 too, and learns its rejection next time', async () => {
     const { street, b } = await refusedOnB();
-    const pushes: string[] = [];
-    fx.proxy.setRule((r) => {
-      if (r.path !== '/v1/push') return undefined;
-      pushes.push(asksOutcomes(r) ? 'outcomes' : 'push');
-      if (pushes.length === 1) return { kind: 'lose-response' };
-      return pushes.length <= 3 ? TOO_LARGE : undefined;
-    });
+    const pushes = scriptPushes((n) => (n <= 3 ? TOO_LARGE : undefined));
     await expect(b.engine.syncNow()).rejects.toThrow();
     await expect(b.engine.syncNow()).rejects.toThrow(/413/);
     expect(b.engine.status()).toMatchObject({ pending: 1, quarantined: 0, issues: { quarantine: 0 } });
@@ -106,13 +110,7 @@ describe('a rejection whose push reply was lost', () => {
     const street = await newStreet(fx.server.db);
     const b = await station(street, 'B', fx.proxy.url);
     await b.call('org.create', { code: communityCode(street, 1), level: 'community', kind: 'urban_community', parentId: street.id, name: '乙站社区' });
-    const pushes: string[] = [];
-    fx.proxy.setRule((r) => {
-      if (r.path !== '/v1/push') return undefined;
-      pushes.push(asksOutcomes(r) ? 'outcomes' : 'push');
-      if (pushes.length === 1) return { kind: 'lose-response' };
-      return asksOutcomes(r) ? undefined : failure;
-    });
+    const pushes = scriptPushes((_n, question) => (question ? undefined : failure));
     await expect(b.engine.syncNow()).rejects.toThrow();
     await b.engine.syncNow();
     fx.proxy.setRule(null);
