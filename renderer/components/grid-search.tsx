@@ -9,7 +9,7 @@ import { gridLevelLabel, LEVEL_COLORS } from './labels';
 export type GridHit = ResponseOf<'grid.search'>[number];
 
 /** Retired on or before today; a later date is a planned retirement and the grid is still current. */
-export const isRetired = (hit: GridHit, today = todayInChina()): boolean => hit.validTo !== null && hit.validTo <= today;
+export const isRetired = (grid: { validTo: string | null }, today = todayInChina()): boolean => grid.validTo !== null && grid.validTo <= today;
 
 /** Finds a grid anywhere in the street by name or code; debounced so typing stays smooth. */
 export function GridSearch(props: {

@@ -78,7 +78,7 @@ test('a clerk edits, moves and retires grids, and the history tells what happene
   await expect(grids.gridNode(street.small.code)).toBeVisible();
 });
 
-test('a clerk renames a community, marks its governance center, and finds a retired grid marked as retired', async ({ page, station }) => {
+test('a clerk renames a community, marks its governance center, finds a retired grid marked as retired, and one due to retire marked as such', async ({ page, station }) => {
   const street = await arrangeStreet(station);
   await station.call('grid.retire', { id: street.micro.id, validTo: '2024-06-30', reason: '并入相邻微网格' });
   await openApp(page, station);
@@ -101,4 +101,15 @@ test('a clerk renames a community, marks its governance center, and finds a reti
   await expect(hit).toHaveAttribute('data-retired', 'true');
   await expect(hit).toContainText('已撤销（2024-06-30）');
   await expect(page.getByTestId(`grid-hit-${street.small.code}`)).toHaveAttribute('data-retired', 'false');
+
+  // A retirement set for a later day is planned: the grid still serves, and is said to be ending.
+  await station.call('grid.retire', { id: street.small.id, validTo: '2099-12-31', reason: '规划调整' });
+  await page.reload();
+  await grids.selectOrg(street.community.code);
+  await grids.selectGrid(street.small.code);
+  await expect(page.getByTestId('grid-retires-on')).toHaveText('将于 2099-12-31 撤销');
+  await expect(page.getByTestId('grid-edit')).toBeVisible();
+  await expect(page.getByTestId('grid-move')).toBeVisible();
+  await expect(page.getByTestId('grid-retire')).toHaveCount(0);
+  await expect(page.getByTestId('grid-add-child')).toHaveCount(0);
 });

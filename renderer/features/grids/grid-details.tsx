@@ -5,6 +5,7 @@ import type { Assignment } from '../../../core/domain/people';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { formatDateTime } from '../../components/dates';
+import { isRetired } from '../../components/grid-search';
 import { dedicatedTypeLabel, gridCategoryLabel, gridKindLabel, gridLevelLabel, LEVEL_COLORS, roleLabel } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
 
@@ -53,7 +54,10 @@ export function GridDetails(props: {
   if (!props.gridId) return <Empty description={t('grid.noSelection')} image={Empty.PRESENTED_IMAGE_SIMPLE} />;
   if (!data) return <Spin spinning={loading} style={{ width: '100%', marginTop: 48 }} />;
   const { grid } = data;
-  const retired = grid.validTo !== null;
+  // a retirement set for a later day is planned: the grid still serves, and can be edited and moved
+  const retired = isRetired(grid);
+  const plannedOn = retired ? null : grid.validTo;
+  const planned = plannedOn !== null;
   return (
     <Spin spinning={loading}>
       <div data-testid="grid-details">
@@ -62,17 +66,24 @@ export function GridDetails(props: {
             <Tag color={LEVEL_COLORS[grid.level]}>{gridLevelLabel(t, grid.level)}</Tag>
             {grid.name}
             {retired && <Tag color="red" style={{ marginInlineStart: 8 }}>{t('grid.retired')}</Tag>}
+            {plannedOn !== null && (
+              <Tag color="orange" style={{ marginInlineStart: 8 }} data-testid="grid-retires-on">
+                {t('grid.retiresOn', { date: plannedOn })}
+              </Tag>
+            )}
           </Typography.Title>
           {!retired && (
             <Space wrap>
-              {grid.level !== 'micro' && (
+              {grid.level !== 'micro' && !planned && (
                 <Button data-testid="grid-add-child" onClick={() => props.onAddChild(data)}>
                   {t('grid.createChild')}
                 </Button>
               )}
               <Button data-testid="grid-edit" onClick={() => props.onEdit(data)}>{t('common.edit')}</Button>
               <Button data-testid="grid-move" onClick={() => props.onMove(data)}>{t('grid.move')}</Button>
-              <Button danger data-testid="grid-retire" onClick={() => props.onRetire(data)}>{t('grid.retire')}</Button>
+              {!planned && (
+                <Button danger data-testid="grid-retire" onClick={() => props.onRetire(data)}>{t('grid.retire')}</Button>
+              )}
             </Space>
           )}
         </Space>
