@@ -64,6 +64,7 @@ try {
       console.log(`HUNG ${i + 1}/${seeds.length} seed ${seed}: no result after ${HUNG_MS / 60_000} min\nreplay: npm run test:faults -- --seed ${seed}${values.pg ? ' --pg' : ''}`);
       console.log(['trace so far:', ...trace.slice(-40).map((l) => `  ${l}`)].join('\n'));
       console.log(`waiting on: ${process.getActiveResourcesInfo().join(', ')}`);
+      if (failed.length > 0) console.log(`failing seeds before it: ${failed.join(' ')}`);
       process.exit(1);
     }, HUNG_MS);
     const result = await runScenario(backend, seed, { trace }).finally(() => clearTimeout(hung));
