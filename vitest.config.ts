@@ -6,5 +6,7 @@ export default defineConfig({
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,
+    // hooks start real servers (PGlite, PostgreSQL): as slow as a test on a loaded machine
+    hookTimeout: 30_000,
   },
 });

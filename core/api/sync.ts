@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMMAND_NAMES } from '../sync/commands';
 import { SYNCED_ENTITIES } from '../sync/protocol';
 import { method } from './define';
 
@@ -55,6 +56,8 @@ export const syncIssue = z.object({
   createdAt: z.string(),
   resolvedAt: z.string().nullable(),
   resolution: z.enum(SYNC_RESOLUTIONS).nullable(),
+  /** The command (a grid's move or retirement) the mutation was one of: its issues are one card, settled together. */
+  command: z.object({ id: z.string(), name: z.enum(COMMAND_NAMES), args: json }).nullable(),
 });
 export type SyncIssue = z.infer<typeof syncIssue>;
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { commandTag, commandUnits } from './commands';
 
 // The wire protocol between a station and the district server. docs/sync-protocol.md is
 // the prose version; these schemas are what both sides parse.
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 /** The oldest protocol the server still accepts; older stations are told to update. */
 export const MIN_PROTOCOL_VERSION = 1;
 /**
@@ -29,6 +30,8 @@ export const mutation = z.object({
   baseVersion: z.number().int().nullable(),
   /** Device clock, kept for audit only. */
   at: z.string().max(40),
+  /** Protocol 4: the mutation is one of a command's (core/sync/commands.ts), applied with the others or not at all. */
+  command: commandTag.optional(),
 });
 export type Mutation = z.infer<typeof mutation>;
 
@@ -52,7 +55,19 @@ export const pushRequest = z
      */
     outcomesOnly: z.literal(true).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((request, ctx) => {
+    // a command travels whole: all its mutations, one after another, with the same tag
+    if (!request.mutations.some((m) => m.command)) return;
+    const seen = new Set<string>();
+    for (const unit of commandUnits(request.mutations, (m) => m.command?.id)) {
+      const tag = unit[0]!.command;
+      if (!tag) continue;
+      const whole = !seen.has(tag.id) && unit.length === tag.size && unit.every((m) => JSON.stringify(m.command) === JSON.stringify(tag));
+      if (!whole) ctx.addIssue({ code: 'custom', message: 'command_split', path: ['mutations'] });
+      seen.add(tag.id);
+    }
+  });
 export type PushRequest = z.infer<typeof pushRequest>;
 
 export const rejection = z.object({

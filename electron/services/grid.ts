@@ -16,7 +16,7 @@ import {
   searchGrids,
 } from '../store/repos/grid-units';
 import { streetIdOf } from '../store/repos/org-units';
-import { insertEntity, updateEntity } from '../store/write';
+import { insertEntity, updateEntity, writeCommand } from '../store/write';
 import { timestamp, today, type AppContext } from './context';
 import { newId } from './ids';
 import { requireOrgUnit } from './org';
@@ -138,12 +138,14 @@ export function nextGridCode(ctx: AppContext, input: ParsedRequestOf<'grid.nextC
 
 /**
  * Re-parents a grid within its community. A micro grid's code embeds its small grid's code,
- * so it gets the next free code under the new parent; the history keeps both.
+ * so it gets the next free code under the new parent; the history keeps both. One command:
+ * the server takes the grid's change and its history together, or neither.
  */
 export function moveGrid(ctx: AppContext, input: ParsedRequestOf<'grid.move'>): GridUnit {
-  return ctx.db.transaction(() => {
+  return writeCommand(ctx.db, 'grid.move', { gridId: input.id, parentId: input.parentId, date: input.date }, () => {
     const grid = requireGrid(ctx, input.id);
-    if (!isCurrent(grid, today(ctx))) throw ruleViolation('grid.retired');
+    // the server refuses a move on or after the grid's end the same way (server/sync/commands.ts)
+    if (!isCurrent(grid, today(ctx)) || !isCurrent(grid, input.date)) throw ruleViolation('grid.retired');
     if (input.parentId === grid.id) throw ruleViolation('grid.parent_level');
     checkParent(ctx, grid.level, grid.orgUnitId, input.parentId);
     const code =
@@ -160,12 +162,16 @@ export function moveGrid(ctx: AppContext, input: ParsedRequestOf<'grid.move'>): 
       at,
     );
     return requireGrid(ctx, grid.id);
-  })();
+  });
 }
 
-/** Ends a grid's life (re-drawn or dissolved). Its assignments end with it; children must move first. */
+/**
+ * Ends a grid's life (re-drawn or dissolved). Its assignments end with it; children must move
+ * first. One command: the server refuses it whole if another station has meanwhile put a grid
+ * under it or given someone a duty on it.
+ */
 export function retireGrid(ctx: AppContext, input: ParsedRequestOf<'grid.retire'>): GridUnit {
-  return ctx.db.transaction(() => {
+  return writeCommand(ctx.db, 'grid.retire', { gridId: input.id, validTo: input.validTo }, () => {
     const grid = requireGrid(ctx, input.id);
     if (grid.validTo !== null) throw ruleViolation('grid.retired');
     if (input.validTo < grid.validFrom) throw ruleViolation('grid.retire_before_start');
@@ -179,7 +185,7 @@ export function retireGrid(ctx: AppContext, input: ParsedRequestOf<'grid.retire'
     updateEntity(ctx.db, 'gridUnit', grid.id, { validTo: input.validTo }, at);
     addGridHistory(ctx, grid.id, 'retired', { validTo: input.validTo, reason: input.reason }, at);
     return requireGrid(ctx, grid.id);
-  })();
+  });
 }
 
 export function findGrids(ctx: AppContext, input: ParsedRequestOf<'grid.search'>): ResponseOf<'grid.search'> {

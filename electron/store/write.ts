@@ -1,4 +1,6 @@
-import { AppError } from '../../core/api/errors';
+import { randomUUID } from 'node:crypto';
+import { AppError, ruleViolation } from '../../core/api/errors';
+import { MAX_COMMAND_MUTATIONS, type CommandArgs, type CommandName, type CommandTag } from '../../core/sync/commands';
 import type { Db } from './db';
 import { ENTITIES, type EntityFields, type EntityName, type EntitySpec } from './entities';
 import { cachedStatement } from './statements';
@@ -68,6 +70,26 @@ export function updateEntity<E extends EntityName>(
   );
   recordChange(db, { entity, id, op: 'update', fields: pick(values, names), baseVersion: current.version, at });
   return current.version + 1;
+}
+
+/**
+ * Runs `write` in one transaction and tags every change_log row it writes as one command
+ * (docs/sync-protocol.md "Commands"): the rows travel in one batch, and the server applies them
+ * all or none after checking `args` against its own state.
+ */
+export function writeCommand<N extends CommandName, T>(db: Db, name: N, args: CommandArgs<N>, write: () => T): T {
+  return db.transaction(() => {
+    const before = lastMutationId(db);
+    const result = write();
+    const size = lastMutationId(db) - before;
+    // a batch never splits a command, so a command must fit one with room to spare
+    if (size > MAX_COMMAND_MUTATIONS) throw ruleViolation('sync.command_too_large', { size, max: MAX_COMMAND_MUTATIONS });
+    if (size > 0) {
+      const tag: CommandTag = { id: randomUUID(), name, size, args };
+      cachedStatement(db, 'UPDATE change_log SET command = ? WHERE seq > ?').run(JSON.stringify(tag), before);
+    }
+    return result;
+  })();
 }
 
 function pick(values: Record<string, unknown>, names: string[]): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { SyncIssue, SyncIssueKind } from '../../core/api/sync';
-import type { Change, Conflict, Rejection, SyncedEntity } from '../../core/sync/protocol';
+import type { CommandTag } from '../../core/sync/commands';
+import type { Change, Conflict, Mutation, Rejection, SyncedEntity } from '../../core/sync/protocol';
 import type { Db } from '../store/db';
 import { cachedStatement } from '../store/statements';
 
@@ -21,6 +22,7 @@ interface IssueRow {
   created_at: string;
   resolved_at: string | null;
   resolution: SyncIssue['resolution'];
+  command: string | null;
 }
 
 const parse = (text: string | null): Json | null => (text === null ? null : (JSON.parse(text) as Json));
@@ -40,6 +42,7 @@ function toIssue(row: IssueRow): SyncIssue {
     createdAt: row.created_at,
     resolvedAt: row.resolved_at,
     resolution: row.resolution,
+    command: row.command === null ? null : (JSON.parse(row.command) as CommandTag),
   };
 }
 
@@ -52,19 +55,42 @@ export interface NewIssue {
   localFields?: Json | null;
   serverRecord?: Json | null;
   overwritten?: Json | null;
+  /** The command the mutation was one of: its issues are settled together. */
+  command?: CommandTag | undefined;
 }
 
 export function recordIssue(db: Db, issue: NewIssue, at: string): number {
   const result = cachedStatement(
     db,
-    `INSERT INTO sync_issue (kind, mid, entity, entity_id, reason, local_fields, server_record, overwritten, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(issue.kind, issue.mid, issue.entity, issue.entityId, issue.reason, text(issue.localFields), text(issue.serverRecord), text(issue.overwritten), at);
+    `INSERT INTO sync_issue (kind, mid, entity, entity_id, reason, local_fields, server_record, overwritten, created_at, command)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    issue.kind,
+    issue.mid,
+    issue.entity,
+    issue.entityId,
+    issue.reason,
+    text(issue.localFields),
+    text(issue.serverRecord),
+    text(issue.overwritten),
+    at,
+    issue.command ? JSON.stringify(issue.command) : null,
+  );
   return Number(result.lastInsertRowid);
 }
 
-export function rejectionIssue(r: Rejection, localFields: Json | null): NewIssue {
-  return { kind: 'rejection', mid: r.mid, entity: r.entity, entityId: r.id, reason: r.reason, localFields, serverRecord: r.serverRecord };
+/** `sent`: the mutation as this station sent it, when it is still at hand. */
+export function rejectionIssue(r: Rejection, sent: Mutation | null): NewIssue {
+  return {
+    kind: 'rejection',
+    mid: r.mid,
+    entity: r.entity,
+    entityId: r.id,
+    reason: r.reason,
+    localFields: sent?.fields ?? null,
+    serverRecord: r.serverRecord,
+    command: sent?.command,
+  };
 }
 
 export function conflictIssue(c: Conflict, localFields: Json | null): NewIssue {
@@ -122,6 +148,15 @@ export function getIssue(db: Db, id: number): SyncIssue | null {
   return row ? toIssue(row) : null;
 }
 
+/** The open refusals or quarantines of a command's mutations, in mid order. */
+export function openIssuesOfCommand(db: Db, commandId: string): SyncIssue[] {
+  const rows = cachedStatement(
+    db,
+    "SELECT * FROM sync_issue WHERE json_extract(command, '$.id') = ? AND kind <> 'conflict' AND resolved_at IS NULL ORDER BY mid",
+  ).all(commandId) as IssueRow[];
+  return rows.map(toIssue);
+}
+
 export function listIssues(db: Db, includeResolved: boolean): SyncIssue[] {
   const rows = cachedStatement(
     db,
@@ -132,8 +167,8 @@ export function listIssues(db: Db, includeResolved: boolean): SyncIssue[] {
 
 /**
  * Open issues by kind, as a person sees them: a grid's history rows refused together with the
- * grid are settled with it, so they count once, with the grid (renderer/features/sync,
- * foldedHistory, shows them as one card).
+ * grid, and the mutations of one command, are settled together, so they count once
+ * (renderer/features/sync, foldedIssues, shows them as one card).
  */
 export function openIssueCounts(db: Db): Record<SyncIssueKind, number> {
   const rows = cachedStatement(
@@ -144,6 +179,10 @@ export function openIssueCounts(db: Db): Record<SyncIssueKind, number> {
           SELECT 1 FROM sync_issue g
            WHERE g.entity = 'gridUnit' AND g.kind <> 'conflict' AND g.resolved_at IS NULL
              AND g.entity_id = json_extract(i.local_fields, '$.gridId')))
+        AND NOT (i.command IS NOT NULL AND i.kind <> 'conflict' AND EXISTS (
+          SELECT 1 FROM sync_issue c
+           WHERE c.kind = i.kind AND c.resolved_at IS NULL AND c.id < i.id
+             AND json_extract(c.command, '$.id') = json_extract(i.command, '$.id')))
       GROUP BY kind`,
   ).all() as {
     kind: SyncIssueKind;

@@ -1,3 +1,4 @@
+import type { CommandTag } from '../../core/sync/commands';
 import type { Mutation } from '../../core/sync/protocol';
 import type { Db } from '../store/db';
 import { ENTITIES } from '../store/entities';
@@ -17,7 +18,10 @@ interface Row {
   base_version: number | null;
   at: string;
   attempts: number;
+  command: string | null;
 }
+
+const COLUMNS = 'seq, entity, entity_id, op, fields, base_version, at, attempts, command';
 
 export interface OutboxEntry {
   mutation: Mutation;
@@ -34,6 +38,7 @@ export interface OutboxEntry {
  * absorb that.
  */
 const ENVELOPE_BYTES = '{"mid":,"entity":"","id":"","op":"","fields":,"baseVersion":,"at":""}'.length;
+const COMMAND_KEY_BYTES = ',"command":'.length;
 
 function entry(row: Row): OutboxEntry {
   const mutation: Mutation = {
@@ -45,6 +50,7 @@ function entry(row: Row): OutboxEntry {
     baseVersion: row.base_version,
     at: row.at,
   };
+  if (row.command !== null) mutation.command = JSON.parse(row.command) as CommandTag;
   const bytes =
     ENVELOPE_BYTES +
     String(row.seq).length +
@@ -53,7 +59,8 @@ function entry(row: Row): OutboxEntry {
     row.op.length +
     Buffer.byteLength(row.fields, 'utf8') +
     String(row.base_version).length +
-    Buffer.byteLength(row.at, 'utf8');
+    Buffer.byteLength(row.at, 'utf8') +
+    (row.command === null ? 0 : COMMAND_KEY_BYTES + Buffer.byteLength(row.command, 'utf8'));
   return { mutation, bytes, attempts: row.attempts };
 }
 
@@ -62,15 +69,21 @@ function entry(row: Row): OutboxEntry {
  * batch starts after the one still in flight, whose rows stay pending until it is acked.
  */
 export function pendingEntries(db: Db, limit: number, after = 0): OutboxEntry[] {
-  const rows = cachedStatement(
-    db,
-    "SELECT seq, entity, entity_id, op, fields, base_version, at, attempts FROM change_log WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
-  ).all(after, limit) as Row[];
+  const page = cachedStatement(db, `SELECT ${COLUMNS} FROM change_log WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?`);
+  const rows = page.all(after, limit) as Row[];
+  // A page never ends inside a command: the batcher must see all of it to keep it whole. Its
+  // rows were written in one transaction, so they are the next ones.
+  const last = rows.at(-1);
+  if (last?.command) {
+    const size = (JSON.parse(last.command) as CommandTag).size;
+    const have = rows.filter((r) => r.command === last.command).length;
+    if (have < size) rows.push(...(page.all(last.seq, size - have) as Row[]));
+  }
   return rows.map(entry);
 }
 
 export function outboxEntry(db: Db, mid: number): OutboxEntry | null {
-  const row = cachedStatement(db, 'SELECT seq, entity, entity_id, op, fields, base_version, at, attempts FROM change_log WHERE seq = ?').get(mid) as
+  const row = cachedStatement(db, `SELECT ${COLUMNS} FROM change_log WHERE seq = ?`).get(mid) as
     | Row
     | undefined;
   return row ? entry(row) : null;

@@ -1,3 +1,4 @@
+import { commandUnits } from '../../core/sync/commands';
 import type { PushResponse } from '../../core/sync/protocol';
 import { createLogger } from '../log';
 import type { Batcher } from './batcher';
@@ -55,11 +56,11 @@ function send(run: SyncRun, batch: OutboxEntry[], prevMid: number | undefined): 
 const lastMidOf = (batch: readonly OutboxEntry[]): number => batch[batch.length - 1]!.mutation.mid;
 
 function record(run: SyncRun, batch: readonly OutboxEntry[], reply: PushResponse): void {
-  const fieldsOf = new Map(batch.map((e) => [e.mutation.mid, e.mutation.fields]));
+  const sent = new Map(batch.map((e) => [e.mutation.mid, e.mutation]));
   const at = run.now();
   run.db.transaction(() => {
-    for (const r of reply.rejected) recordIssue(run.db, rejectionIssue(r, fieldsOf.get(r.mid) ?? null), at);
-    for (const c of reply.conflicts) recordIssue(run.db, conflictIssue(c, fieldsOf.get(c.mid) ?? null), at);
+    for (const r of reply.rejected) recordIssue(run.db, rejectionIssue(r, sent.get(r.mid) ?? null), at);
+    for (const c of reply.conflicts) recordIssue(run.db, conflictIssue(c, sent.get(c.mid)?.fields ?? null), at);
     markAcked(
       run.db,
       batch[0]!.mutation.mid,
@@ -72,25 +73,28 @@ function record(run: SyncRun, batch: readonly OutboxEntry[], reply: PushResponse
   }
 }
 
-function quarantine(run: SyncRun, entry: OutboxEntry, reason: string): void {
-  const m = entry.mutation;
+/** A unit that still fails alone: one mutation, or every mutation of one command. */
+function quarantine(run: SyncRun, unit: readonly OutboxEntry[], reason: string): void {
   run.db.transaction(() => {
-    setState(run.db, m.mid, 'quarantined');
-    recordIssue(run.db, { kind: 'quarantine', mid: m.mid, entity: m.entity, entityId: m.id, reason, localFields: m.fields }, run.now());
+    for (const { mutation: m } of unit) {
+      setState(run.db, m.mid, 'quarantined');
+      recordIssue(run.db, { kind: 'quarantine', mid: m.mid, entity: m.entity, entityId: m.id, reason, localFields: m.fields, command: m.command }, run.now());
+    }
   })();
-  log.warn({ mid: m.mid, entity: m.entity, reason }, 'mutation quarantined');
+  const m = unit[0]!.mutation;
+  log.warn({ mid: m.mid, entity: m.entity, mutations: unit.length, reason }, 'mutation quarantined');
 }
 
 /**
- * Asked before a lone mutation is quarantined. When an earlier push of it reached the server
+ * Asked before a lone unit is quarantined. When an earlier push of it reached the server
  * and only the reply was lost, its failure now was not about it (the server took it once, at
  * this size), and the server still knows what became of it: asked with the envelope alone,
  * the question cannot draw the same 413. Null when the server never handled it or cannot say.
  */
-async function handledOutcome(run: SyncRun, entry: OutboxEntry): Promise<PushResponse | null> {
+async function handledOutcome(run: SyncRun, unit: readonly OutboxEntry[]): Promise<PushResponse | null> {
   try {
-    const reply = await run.transport.push({ mutations: [{ ...entry.mutation, fields: {} }], outcomesOnly: true });
-    record(run, [entry], reply);
+    const reply = await run.transport.push({ mutations: unit.map((e) => ({ ...e.mutation, fields: {} })), outcomesOnly: true });
+    record(run, unit, reply);
     return reply;
   } catch (error) {
     // not handled (409): quarantined, as without asking
@@ -169,14 +173,15 @@ export async function pushAll(run: SyncRun, options: PushOptions): Promise<numbe
     if (later || outOfOrder) continue;
     const batch = head.batch;
     if (!(error instanceof SyncHttpError) || !(error.status === 413 || error.status === 500)) throw error;
-    const lone = batch.length === 1 ? batch[0] : undefined;
-    if (lone && (error.status === 413 || countAttempt(run.db, lone.mutation.mid) >= options.quarantineAfter)) {
-      const handled = await handledOutcome(run, lone);
+    // the smallest batch: one mutation, or one command whole
+    const lone = commandUnits(batch, (e) => e.mutation.command?.id).length === 1;
+    if (lone && (error.status === 413 || countAttempt(run.db, batch[0]!.mutation.mid) >= options.quarantineAfter)) {
+      const handled = await handledOutcome(run, batch);
       if (handled) {
         seq = handled.seq;
-        done += 1;
+        done += batch.length;
       } else {
-        quarantine(run, lone, error.status === 413 ? 'sync.too_large' : `sync.server_failed:${error.reason}`);
+        quarantine(run, batch, error.status === 413 ? 'sync.too_large' : `sync.server_failed:${error.reason}`);
       }
       continue;
     }

@@ -1,11 +1,12 @@
 import { AppError, notFound } from '../../core/api/errors';
 import type { SyncIssue, SyncResolution } from '../../core/api/sync';
+import { COMMAND_ARGS } from '../../core/sync/commands';
 import { applyRemoteRecord, localFields, reapplyPending, type Fields } from '../store/apply-remote';
 import type { Db } from '../store/db';
 import { ENTITIES, type EntitySpec } from '../store/entities';
 import { cachedStatement } from '../store/statements';
-import { recordChange, updateEntity } from '../store/write';
-import { getIssue, markResolved } from './issues';
+import { recordChange, updateEntity, writeCommand } from '../store/write';
+import { getIssue, markResolved, openIssuesOfCommand } from './issues';
 import { markRefused, outboxEntry, waitingUpdates } from './outbox';
 import { displacedRecorder } from './pull';
 
@@ -17,6 +18,7 @@ import { displacedRecorder } from './pull';
 // - reapply_mine: send my change again as a NEW mutation (the old mid is spent). A rejected
 //   insert is re-sent as an insert of the row as it is now (after the person fixed it).
 // - dismiss: a conflict is acknowledged; nothing changes.
+// The issues of one command are settled together (settleCommand).
 
 type Json = Record<string, unknown>;
 
@@ -121,10 +123,12 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
   // refusal recorded by a build before that can show an older version than the row holds: then
   // only a field still holding my value goes back.
   const current = pulled <= server.version;
+  // A field the server's record lacks was never set there: it goes back to empty (a retirement
+  // date the server refused, say).
   const fields = Object.fromEntries(
     Object.keys(mine)
-      .filter((f) => f in server && (current || JSON.stringify(local[f]) === JSON.stringify(mine[f])))
-      .map((f) => [f, server[f]]),
+      .filter((f) => current || JSON.stringify(local[f]) === JSON.stringify(mine[f]))
+      .map((f) => [f, server[f] ?? null]),
   );
   if (Object.keys(fields).length === 0) return;
   // A server value taken back may be one a local-only row holds now: it steps aside, shown as
@@ -149,27 +153,60 @@ function reapplyMine(db: Db, issue: SyncIssue, at: string): void {
   updateEntity(db, issue.entity, issue.entityId, knownOnly(spec, issue.localFields), at);
 }
 
+/** One issue's own settlement, for its record alone. */
+function settle(db: Db, issue: SyncIssue, action: SyncResolution, at: string): void {
+  switch (action) {
+    case 'dismiss':
+      if (issue.kind !== 'conflict') throw new AppError('rule_violation', 'sync.dismiss_only_conflicts', { id: issue.id });
+      break;
+    case 'accept_server':
+      acceptServer(db, issue, at);
+      break;
+    case 'reapply_mine':
+      reapplyMine(db, issue, at);
+      break;
+  }
+}
+
+/**
+ * A command's mutations (docs/sync-protocol.md "Commands") are settled together, as they
+ * travel. Taking the server's values undoes every one of them. A quarantined command, which the
+ * server never judged, is sent again as a new command of the same mutations. A refused one is
+ * not: the server checked it against a state that has not gone away (a grid put under the one
+ * to retire, a parent retired), so the person does it again on the grid page, where this
+ * replica's rules (by then pulled up to date) say what stands in the way.
+ */
+function settleCommand(db: Db, issue: SyncIssue, command: NonNullable<SyncIssue['command']>, members: SyncIssue[], action: SyncResolution, at: string): void {
+  if (action === 'dismiss') throw new AppError('rule_violation', 'sync.dismiss_only_conflicts', { id: issue.id });
+  if (action === 'accept_server') {
+    // the last change first: history goes before the grid it describes
+    for (const member of [...members].reverse()) acceptServer(db, member, at);
+    return;
+  }
+  if (issue.kind === 'rejection') throw new AppError('rule_violation', 'sync.command_redo', { command: command.name });
+  const { name, args } = command;
+  writeCommand(db, name, COMMAND_ARGS[name].parse(args), () => {
+    for (const member of members) reapplyMine(db, member, at);
+  });
+}
+
 export function resolveIssue(db: Db, id: number, action: SyncResolution, at: string): SyncIssue {
   return db.transaction(() => {
     const issue = getIssue(db, id);
     if (!issue) throw notFound('sync_issue', String(id));
     if (issue.resolvedAt) throw new AppError('conflict', 'sync.issue_resolved', { id });
-    switch (action) {
-      case 'dismiss':
-        if (issue.kind !== 'conflict') throw new AppError('rule_violation', 'sync.dismiss_only_conflicts', { id });
-        break;
-      case 'accept_server':
-        acceptServer(db, issue, at);
-        break;
-      case 'reapply_mine':
-        reapplyMine(db, issue, at);
-        break;
+    const command = issue.kind === 'conflict' ? null : issue.command;
+    const settled = command ? openIssuesOfCommand(db, command.id) : [issue];
+    if (command) settleCommand(db, issue, command, settled, action, at);
+    else settle(db, issue, action, at);
+    for (const each of settled) {
+      // A quarantined mutation is settled once a person decided (re-sent as a new mutation, or
+      // given up): left 'quarantined', every later pull of its record would put its old values
+      // back on top of the server's (reapplyPending), so the replica never matched (test/faults
+      // seed 47).
+      if (each.kind === 'quarantine' && each.mid !== null) markRefused(db, each.mid, 'quarantined');
+      markResolved(db, each.id, action, at);
     }
-    // A quarantined mutation is settled once a person decided (re-sent as a new mutation, or
-    // given up): left 'quarantined', every later pull of its record would put its old values back
-    // on top of the server's (reapplyPending), so the replica never matched (test/faults seed 47).
-    if (issue.kind === 'quarantine' && issue.mid !== null) markRefused(db, issue.mid, 'quarantined');
-    markResolved(db, id, action, at);
     return getIssue(db, id)!;
   })();
 }

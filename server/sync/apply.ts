@@ -1,17 +1,19 @@
+import { commandUnits } from '../../core/sync/commands';
 import type { Conflict, Mutation, PushRequest, PushResponse, Rejection as WireRejection } from '../../core/sync/protocol';
 import type { Db, Queryable } from '../db/db';
 import { num } from '../db/db';
 import { isTransient } from '../db/errors';
 import { withAppScope } from '../db/scope';
 import { AuthError } from '../auth/devices';
+import { checkCommandAfter, checkCommandBefore } from './commands';
 import { applyOne, asRejection, currentServerRecord, printable } from './apply-one';
 import { BatchStore, PlanMiss } from './batch-store';
 import { planFlush, runFlush, type FlushPlan } from './batch-write';
 import type { StreetScope } from './checks';
 import { streetChannel } from './notify';
-import { Rejection } from './rejection';
+import { REASONS, Rejection } from './rejection';
 import { resentOutcomes } from './resent';
-import { dbStore } from './store';
+import { dbStore, type ApplyStore } from './store';
 
 // One push batch, exactly as docs/sync-protocol.md "Push" says: one transaction; the device row
 // locked; mids at or below device.last_mid skipped; each mutation applied or permanently
@@ -77,7 +79,11 @@ export function applyPush(db: Db, device: PushDevice, request: PushRequest, opti
 /** The push, in a transaction that already runs under the device's street scope. */
 export async function applyPushIn(tx: Queryable, device: PushDevice, request: PushRequest, options: PushOptions = {}): Promise<PushResponse> {
   if (request.outcomesOnly) return handledOutcomes(tx, device, request.mutations);
-  const early = options.mode === 'serial' ? null : await decideBeforeLock(tx, device, request.mutations);
+  // A command's checks read more of the street than the batch path's view holds (a grid's
+  // children and duties), and it must be undone whole: commands are rare (a grid's move or
+  // retirement), so a batch holding one goes one mutation at a time.
+  const batchPath = options.mode !== 'serial' && !request.mutations.some((m) => m.command !== undefined);
+  const early = batchPath ? await decideBeforeLock(tx, device, request.mutations) : null;
   await options.beforeLock?.();
   // One statement locks the device row (re-reading revoked_at under the lock: a revocation that
   // committed after authentication still wins) and the street counter, for the whole batch:
@@ -103,7 +109,7 @@ export async function applyPushIn(tx: Queryable, device: PushDevice, request: Pu
   const resent = await resentOutcomes(tx, device.id, request.mutations, lastMid);
 
   let result: Applied | null = null;
-  if (pending.length > 0 && options.mode !== 'serial') {
+  if (pending.length > 0 && batchPath) {
     result = await tryBatch(tx, device, pending, startSeq, early, options.onFallback);
   }
   result ??= await applySerial(tx, device, pending, startSeq);
@@ -250,33 +256,56 @@ async function tryBatch(
   }
 }
 
-/** One mutation at a time, each under its own savepoint: the reference path and the fallback. */
+/**
+ * One unit at a time, each under its own savepoint: the reference path and the fallback. A
+ * unit is one mutation, or all of a command's (core/sync/commands.ts): a refusal of any of them,
+ * or of the command's checks, rolls every one of them back and refuses them all with its reason.
+ */
 async function applySerial(tx: Queryable, device: PushDevice, pending: readonly Mutation[], startSeq: number): Promise<Applied> {
   const store = dbStore(tx, { streetId: device.streetId, streetCode: device.streetCode, deviceId: device.id });
   let seq = startSeq;
   const rejected: WireRejection[] = [];
   const conflicts: Conflict[] = [];
-  for (const m of pending) {
+  for (const unit of commandUnits(pending, (m) => m.command?.id)) {
+    const tag = unit[0]!.command;
+    let unitSeq = seq;
+    const unitConflicts: Conflict[] = [];
+    let culprit = unit[0]!;
     await tx.query('SAVEPOINT m');
     try {
-      const outcome = await applyOne(store, device, m, seq + 1);
-      await tx.query('RELEASE SAVEPOINT m');
-      if (outcome.applied) {
-        seq += 1;
-        if (outcome.conflict) conflicts.push(outcome.conflict);
+      // a command partly at or below last_mid: only a station that broke the protocol sends one
+      if (tag && unit.length !== tag.size) throw new Rejection(REASONS.commandIncomplete, null);
+      if (tag) await checkCommandBefore(store, tag, unit);
+      for (const m of unit) {
+        culprit = m;
+        const outcome = await applyOne(store, device, m, unitSeq + 1);
+        if (outcome.applied) {
+          unitSeq += 1;
+          if (outcome.conflict) unitConflicts.push(outcome.conflict);
+        }
       }
+      culprit = unit[0]!;
+      if (tag) await checkCommandAfter(store, tag);
+      await tx.query('RELEASE SAVEPOINT m');
+      seq = unitSeq;
+      conflicts.push(...unitConflicts);
     } catch (error) {
       if (isTransient(error)) throw error;
       const rejection = asRejection(error);
       if (!rejection) throw error;
       await tx.query('ROLLBACK TO SAVEPOINT m');
-      const serverRecord = rejection.serverRecord !== undefined ? rejection.serverRecord : await currentServerRecord(store, m);
-      await tx.query(
-        `INSERT INTO rejection (street_id, device_id, mid, entity, record_id, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [device.streetId, device.id, m.mid, m.entity, printable(m.id), rejection.reason],
-      );
-      rejected.push({ mid: m.mid, entity: m.entity, id: m.id, reason: rejection.reason, serverRecord, conflictingRecord: rejection.conflictingRecord ?? null });
+      for (const m of unit) rejected.push(await refuse(tx, store, device, m, m === culprit ? rejection : new Rejection(rejection.reason)));
     }
   }
   return { seq, rejected, conflicts };
+}
+
+/** Records a permanent refusal of one mutation; its wire form, with the record to compare. */
+async function refuse(tx: Queryable, store: ApplyStore, device: PushDevice, m: Mutation, rejection: Rejection): Promise<WireRejection> {
+  const serverRecord = rejection.serverRecord !== undefined ? rejection.serverRecord : await currentServerRecord(store, m);
+  await tx.query(
+    `INSERT INTO rejection (street_id, device_id, mid, entity, record_id, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [device.streetId, device.id, m.mid, m.entity, printable(m.id), rejection.reason],
+  );
+  return { mid: m.mid, entity: m.entity, id: m.id, reason: rejection.reason, serverRecord, conflictingRecord: rejection.conflictingRecord ?? null };
 }

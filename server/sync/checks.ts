@@ -140,8 +140,7 @@ export async function checkRecord(
  * whose retirement is set, past or due, unless it ends by then itself; a duty on a grid that
  * starts on or after the grid's end, or runs past it. Run after checkRecord (the references
  * are there). Moving and retiring a grid change several records at once (its assignments, its
- * history): those are checked whole only once they travel as one command
- * (docs/sync-protocol.md "Policies").
+ * history): they travel as one command and are checked whole (commands.ts).
  */
 export async function checkCreation(lookup: RecordLookup, entity: SyncedEntity, doc: Doc): Promise<void> {
   if (entity === 'gridUnit' && typeof doc.parentId === 'string') {

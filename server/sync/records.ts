@@ -39,6 +39,16 @@ export async function findSameValue(tx: Queryable, entity: SyncedEntity, streetI
   return row ? asServerRecord(row.id, row.data, num(row.version)) : null;
 }
 
+/** The street's grids under a grid, or the assignments on it (the record's stored `grid_ref`), as server records. */
+export async function findByGrid(tx: Queryable, entity: 'gridUnit' | 'assignment', streetId: string, gridId: string): Promise<Doc[]> {
+  const rows = await tx.query<{ id: string; data: Doc; version: unknown }>(
+    'SELECT id, data, version FROM record WHERE street_id = $1 AND entity = $2 AND grid_ref = $3 ORDER BY id',
+    [streetId, entity, gridId],
+    { prepared: true },
+  );
+  return rows.rows.map((row) => asServerRecord(row.id, row.data, num(row.version)));
+}
+
 export function asServerRecord(id: string, data: Doc, version: number): Doc {
   return { ...data, id, version };
 }

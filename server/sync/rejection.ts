@@ -41,4 +41,11 @@ export const REASONS = {
   gridParentRetired: 'grid.parent_retired',
   personLeft: 'assignment.person_left',
   assignmentOutlivesGrid: 'assignment.outlives_grid',
+  gridHasChildren: 'grid.has_children',
+  gridHasMembers: 'grid.has_members',
+  gridRetireBeforeStart: 'grid.retire_before_start',
+  gridParentLevel: 'grid.parent_level',
+  gridParentOtherCommunity: 'grid.parent_other_community',
+  commandMalformed: 'command.malformed',
+  commandIncomplete: 'command.incomplete',
 } as const;

@@ -1,8 +1,9 @@
 import type { SyncedEntity } from '../../core/sync/protocol';
 import type { Queryable } from '../db/db';
 import type { RecordLookup, StreetScope } from './checks';
+import type { CommandLookup } from './commands';
 import type { Doc } from './entities';
-import { appendChange, findSameValue, insertRecord, loadInStreet, loadRecord, updateRecord, type ChangeEntry, type StoredRecord } from './records';
+import { appendChange, findByGrid, findSameValue, insertRecord, loadInStreet, loadRecord, updateRecord, type ChangeEntry, type StoredRecord } from './records';
 
 // What applying one mutation reads and writes. Two implementations run the SAME decision code
 // (apply-one.ts): the database itself, one statement per step, under a savepoint per mutation
@@ -26,8 +27,10 @@ export interface ApplyStore extends RecordLookup {
   logConflict(c: ConflictEntry): Promise<void>;
 }
 
-export function dbStore(tx: Queryable, scope: StreetScope & { deviceId: string }): ApplyStore {
+/** The database itself also answers what a command's checks ask (the batch path never runs a command). */
+export function dbStore(tx: Queryable, scope: StreetScope & { deviceId: string }): ApplyStore & CommandLookup {
   return {
+    byGrid: (entity, gridId) => findByGrid(tx, entity, scope.streetId, gridId),
     load: (entity, id) => loadRecord(tx, entity, id),
     inStreet: (entity, id) => loadInStreet(tx, entity, id, scope.streetId),
     sameValue: (entity, value, exceptId) => findSameValue(tx, entity, scope.streetId, value, exceptId),

@@ -101,6 +101,17 @@ describe('migration runner', () => {
     ]);
   });
 
+  it('0005 leaves the outbox rows and issues written before it untagged: they travel and are settled one by one', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 4));
+    const at = '2025-01-01T00:00:00.000Z';
+    db.prepare("INSERT INTO change_log (seq, entity, entity_id, op, fields, base_version, at, state) VALUES (1, 'gridUnit', 'g1', 'update', '{}', 1, ?, 'pending')").run(at);
+    db.prepare("INSERT INTO sync_issue (kind, mid, entity, entity_id, reason, created_at) VALUES ('rejection', 1, 'gridUnit', 'g1', 'grid.retired', ?)").run(at);
+    migrate(db, migrations);
+    expect(db.prepare('SELECT command FROM change_log').all()).toEqual([{ command: null }]);
+    expect(db.prepare('SELECT command FROM sync_issue').all()).toEqual([{ command: null }]);
+  });
+
   it('refuses a SQLite file that is not GridDesk data', () => {
     const file = tempFile();
     const raw = new Database(file);

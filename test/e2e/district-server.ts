@@ -110,17 +110,21 @@ export interface TwoStationStreet {
   codes: [string, string];
   /** Each station's own gate to the server. */
   gates: [Gate, Gate];
+  /** The server itself, and codes for more devices (issued before it started: admin commands need it stopped). */
+  serverUrl: string;
+  spareCodes: string[];
 }
 
 /** A district server with one street in a temp folder, for one test: stopped and removed after `body`. */
-export async function withTwoStationStreet(body: (street: TwoStationStreet) => Promise<void>): Promise<void> {
+export async function withTwoStationStreet(body: (street: TwoStationStreet) => Promise<void>, spare = 0): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-server-'));
   const codes: [string, string] = [arrangeDistrict(dataDir), enrollmentCode(dataDir)];
+  const spareCodes = Array.from({ length: spare }, () => enrollmentCode(dataDir));
   const server = await startDistrictServer(dataDir);
   const gates: Gate[] = [];
   try {
     gates.push(await startGate(server.url), await startGate(server.url));
-    await body({ codes, gates: gates as [Gate, Gate] });
+    await body({ codes, gates: gates as [Gate, Gate], serverUrl: server.url, spareCodes });
   } finally {
     for (const gate of gates) await gate.close();
     await server.stop();

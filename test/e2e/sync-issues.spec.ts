@@ -69,7 +69,7 @@ test('a grid code taken on the server and a stale edit show as issue cards on th
     await expect(sync.issueRow(rejection, '网格编码').locator('td')).toHaveText(['网格编码', gridA.code, gridA.code]);
     await expect(sync.issueRow(rejection, '名称').locator('td')).toHaveText(['名称', '南街东片大网格', '南街第一大网格']);
     // the grid's creation entry, refused with it, is settled with it rather than on a card of its own
-    await expect(rejection.getByTestId('sync-issue-history')).toHaveText('这个网格的 1 条变更记录随它一起处理。');
+    await expect(rejection.getByTestId('sync-issue-folded')).toHaveText('这个网格的 1 条变更记录随它一起处理。');
 
     const conflict = sync.issues('conflict');
     await expect(conflict).toContainText('修改冲突');

@@ -13,6 +13,7 @@ import { asServerSees, replicaDump, serverDump, type SyncStation } from '../sync
 //  (3) replicas equal the server's street records, field by field (after issues are reviewed)
 //  (4) outboxes drained: nothing pending; rejected / quarantined rows surfaced as issues
 //  (5) a station of another street holds nothing of this street
+//  (6) a command is all or nothing: the server applied every mutation of it, or none
 // plus: folding the change log reproduces the server's records (no lost update on the server).
 
 type Dump = Awaited<ReturnType<typeof serverDump>>;
@@ -64,6 +65,7 @@ interface OutboxRow {
   op: 'insert' | 'update';
   fields: string;
   state: 'pending' | 'sent' | 'rejected' | 'quarantined';
+  command: string | null;
 }
 interface IssueRow {
   mid: number | null;
@@ -119,7 +121,7 @@ export function checkStation(name: string, s: SyncStation, view: ServerView): st
   const lastMid = view.lastMid.get(deviceId) ?? 0;
   const applied = new Map(view.changes.filter((c) => c.deviceId === deviceId).map((c) => [c.mid, c]));
   const rejected = new Map(view.rejections.filter((r) => r.deviceId === deviceId).map((r) => [r.mid, r]));
-  const outbox = s.ctx.db.prepare('SELECT seq, entity, entity_id, op, fields, state FROM change_log ORDER BY seq').all() as OutboxRow[];
+  const outbox = s.ctx.db.prepare('SELECT seq, entity, entity_id, op, fields, state, command FROM change_log ORDER BY seq').all() as OutboxRow[];
   const issues = s.ctx.db.prepare('SELECT mid, kind, entity, entity_id, resolution FROM sync_issue').all() as IssueRow[];
   const issueOf = new Map(issues.filter((i) => i.mid !== null).map((i) => [i.mid, i]));
   const dropped = new Set(issues.filter((i) => i.resolution === 'accept_server').map((i) => i.entity_id));
@@ -156,7 +158,23 @@ export function checkStation(name: string, s: SyncStation, view: ServerView): st
     if (row.state === 'quarantined' && issueOf.get(row.seq)?.kind !== 'quarantine') out.push(`(4) ${what}: quarantined without an issue`);
     if (row.state === 'rejected' && !issueOf.has(row.seq) && !droppedRow(row)) out.push(`(4) ${what}: rejected without an issue`);
   }
+  for (const [command, mids] of commandsOf(outbox)) {
+    const taken = mids.filter((mid) => applied.has(mid)).length;
+    // an append-only insert the server already held is neither applied again nor refused
+    if (taken > 0 && mids.some((mid) => rejected.has(mid))) out.push(`(6) ${name} command ${command.slice(-6)} (mids ${mids.join(', ')}): ${taken} applied, the rest refused`);
+  }
   return out;
+}
+
+/** The mids of each command in a station's outbox. */
+function commandsOf(outbox: readonly OutboxRow[]): Map<string, number[]> {
+  const commands = new Map<string, number[]>();
+  for (const row of outbox) {
+    if (row.command === null) continue;
+    const id = (JSON.parse(row.command) as { id: string }).id;
+    commands.set(id, [...(commands.get(id) ?? []), row.seq]);
+  }
+  return commands;
 }
 
 /** (3): the replica, restricted to the fields the server holds, equals the server's records. */

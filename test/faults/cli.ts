@@ -1,24 +1,27 @@
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
-// npm run test:faults -- --runs N [--pg] [--trace]   N random seeds beyond the fixed CI set
-// npm run test:faults -- --seed S [--pg] [--trace]   replay one seed (prints its trace)
+// npm run test:faults -- --runs N [--pg] [--mix grids] [--trace]   N random seeds beyond the fixed CI set
+// npm run test:faults -- --seed S [--pg] [--mix grids] [--trace]   replay one seed (prints its trace)
 // --pg: PostgreSQL (GRIDDESK_TEST_PG_URL) with two server processes instead of PGlite in-process.
+// --mix grids: writes mostly draw, move and retire grids and give duties on them (test/faults/model.ts).
 // Exit code 1 when any run breaks an invariant; each failure prints its seed and replay line.
 
-const USAGE = 'usage: npm run test:faults -- (--runs N | --seed S) [--pg] [--trace]';
+const USAGE = 'usage: npm run test:faults -- (--runs N | --seed S) [--pg] [--mix roster|grids] [--trace]';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string' },
     seed: { type: 'string', multiple: true },
     pg: { type: 'boolean', default: false },
+    mix: { type: 'string', default: 'roster' },
     trace: { type: 'boolean', default: false },
   },
   strict: true,
 });
 
 const seeds: number[] = (values.seed ?? []).map(Number);
-if (seeds.some((s) => !Number.isSafeInteger(s) || s < 0)) {
+const mix = values.mix;
+if (seeds.some((s) => !Number.isSafeInteger(s) || s < 0) || (mix !== 'roster' && mix !== 'grids')) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -39,7 +42,7 @@ if (seeds.length === 0) {
 // the logger level is read when the modules load: quiet unless asked
 process.env.GRIDDESK_LOG_LEVEL ??= 'silent';
 const { openBackend } = await import('./backend');
-const { failureReport, runScenario } = await import('./run');
+const { failureReport, replayCommand, runScenario } = await import('./run');
 
 const kind = values.pg ? 'pg' : 'pglite';
 /**
@@ -61,13 +64,13 @@ try {
     // a run that never ends must still say which seed it was, where it stood and what it waits on
     const trace: string[] = [];
     const hung = setTimeout(() => {
-      console.log(`HUNG ${i + 1}/${seeds.length} seed ${seed}: no result after ${HUNG_MS / 60_000} min\nreplay: npm run test:faults -- --seed ${seed}${values.pg ? ' --pg' : ''}`);
+      console.log(`HUNG ${i + 1}/${seeds.length} seed ${seed}: no result after ${HUNG_MS / 60_000} min\nreplay: ${replayCommand({ seed, backend: kind, mix })}`);
       console.log(['trace so far:', ...trace.slice(-40).map((l) => `  ${l}`)].join('\n'));
       console.log(`waiting on: ${process.getActiveResourcesInfo().join(', ')}`);
       if (failed.length > 0) console.log(`failing seeds before it: ${failed.join(' ')}`);
       process.exit(1);
     }, HUNG_MS);
-    const result = await runScenario(backend, seed, { trace }).finally(() => clearTimeout(hung));
+    const result = await runScenario(backend, seed, { trace, mix }).finally(() => clearTimeout(hung));
     const ok = result.violations.length === 0;
     const { ops, stations, faults } = result.stats;
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${i + 1}/${seeds.length} seed ${seed}  ${stations} stations ${ops} ops ${faults} faults  ${result.ms} ms`);
@@ -81,7 +84,7 @@ try {
 } finally {
   await backend.close();
 }
-console.log(`\n${seeds.length - failed.length}/${seeds.length} runs passed in ${((Date.now() - started) / 1000).toFixed(1)} s (${backend.name})`);
+console.log(`\n${seeds.length - failed.length}/${seeds.length} runs passed in ${((Date.now() - started) / 1000).toFixed(1)} s (${backend.name}, ${mix})`);
 if (failed.length > 0) console.log(`failing seeds: ${failed.join(' ')}`);
 // a run that failed mid-request may leave a socket or timer behind: do not wait for it
 process.exit(failed.length > 0 ? 1 : 0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { pgBackend, type Backend } from './backend';
 import { failureReport, runScenario } from './run';
-import { PG_SEEDS } from './seeds';
+import { PG_GRID_SEEDS, PG_SEEDS } from './seeds';
 
 // The same runs against real PostgreSQL with TWO server processes on one database, requests
 // alternating between them: whatever a server kept only in memory would show here. Skipped
@@ -19,6 +19,10 @@ afterAll(async () => {
 describe.skipIf(skip)('seeded fault runs (PostgreSQL, two server processes)', () => {
   it.each(PG_SEEDS)('seed %i keeps every invariant', async (seed) => {
     const result = await runScenario(backend, seed);
+    if (result.violations.length > 0) throw new Error(failureReport(result));
+  });
+  it.each(PG_GRID_SEEDS)('grids seed %i keeps every invariant', async (seed) => {
+    const result = await runScenario(backend, seed, { mix: 'grids' });
     if (result.violations.length > 0) throw new Error(failureReport(result));
   });
 });

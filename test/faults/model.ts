@@ -44,19 +44,45 @@ export interface Scenario {
   ops: Op[];
 }
 
-const WRITES: [WriteAction, number][] = [
-  ['community', 3],
-  ['grid', 6],
-  ['gridRename', 4],
-  ['gridHouseholds', 2],
-  ['gridMove', 1],
-  ['gridRetire', 1],
-  ['person', 6],
-  ['personEdit', 5],
-  ['personResidentId', 2],
-  ['assign', 4],
-  ['endAssignment', 1],
-];
+/**
+ * What the writes are mostly about, and how many ops a run has. `roster`: the street's
+ * everyday edits (the fixed CI seeds' mix; changing it changes every one of their scenarios).
+ * `grids`: grids drawn, moved and retired while others give people duties on them, in longer
+ * runs so a community has grids enough to move between: stations race over commands
+ * (docs/sync-protocol.md "Commands").
+ */
+export const MIXES = {
+  roster: {
+    ops: { minOps: 5, maxOps: 25 },
+    writes: [
+      ['community', 3],
+      ['grid', 6],
+      ['gridRename', 4],
+      ['gridHouseholds', 2],
+      ['gridMove', 1],
+      ['gridRetire', 1],
+      ['person', 6],
+      ['personEdit', 5],
+      ['personResidentId', 2],
+      ['assign', 4],
+      ['endAssignment', 1],
+    ],
+  },
+  grids: {
+    ops: { minOps: 20, maxOps: 40 },
+    writes: [
+      ['community', 1],
+      ['grid', 8],
+      ['gridRename', 1],
+      ['gridMove', 4],
+      ['gridRetire', 4],
+      ['person', 2],
+      ['assign', 5],
+      ['endAssignment', 1],
+    ],
+  },
+} satisfies Record<string, { ops: ScenarioLimits; writes: [WriteAction, number][] }>;
+export type Mix = keyof typeof MIXES;
 
 function weighted<T>(random: () => number, items: readonly [T, number][]): T {
   const total = items.reduce((s, [, w]) => s + w, 0);
@@ -80,7 +106,8 @@ export interface ScenarioLimits {
   maxOps: number;
 }
 
-export function scenarioOf(seed: number, limits: ScenarioLimits = { minOps: 5, maxOps: 25 }): Scenario {
+export function scenarioOf(seed: number, mix: Mix = 'roster', limits: ScenarioLimits = MIXES[mix].ops): Scenario {
+  const writes: [WriteAction, number][] = MIXES[mix].writes;
   const random = seededRandom(seed ^ 0x5eed);
   const int = (n: number): number => Math.floor(random() * n);
   const stations = 2 + int(2);
@@ -110,7 +137,7 @@ export function scenarioOf(seed: number, limits: ScenarioLimits = { minOps: 5, m
     ] as const);
     switch (kind) {
       case 'write':
-        ops.push({ kind, station, action: weighted(random, WRITES), pick: [random(), random(), random(), random()] });
+        ops.push({ kind, station, action: weighted(random, writes), pick: [random(), random(), random(), random()] });
         break;
       case 'sync':
       case 'review':

@@ -2,7 +2,7 @@ import { errorReason } from '../../electron/sync/transport';
 import { enrollmentCode, FAST, newStreet, openSyncStation, type StreetFixture, type SyncStation } from '../sync/harness';
 import type { Backend } from './backend';
 import { checkIsolation, checkReplica, checkServer, checkStation, openIssues, serverView } from './check';
-import { describeOp, scenarioOf, type Op, type Scenario, type ScenarioLimits, type WriteAction } from './model';
+import { describeOp, scenarioOf, type Mix, type Op, type Scenario, type ScenarioLimits, type WriteAction } from './model';
 import { openLink, type Link } from './network';
 import { NothingToDo, PREREQUISITE, write } from './writes';
 
@@ -13,6 +13,7 @@ import { NothingToDo, PREREQUISITE, write } from './writes';
 export interface RunResult {
   seed: number;
   backend: Backend['name'];
+  mix: Mix;
   violations: string[];
   trace: string[];
   ms: number;
@@ -247,13 +248,13 @@ export async function review(s: SyncStation): Promise<string> {
  * `trace` is filled as the run goes, so a caller whose run never ends can still say where it
  * stood (the CLI's HUNG report).
  */
-export async function runScenario(backend: Backend, seed: number, options: { limits?: ScenarioLimits; trace?: string[] } = {}): Promise<RunResult> {
+export async function runScenario(backend: Backend, seed: number, options: { limits?: ScenarioLimits; trace?: string[]; mix?: Mix } = {}): Promise<RunResult> {
   const started = Date.now();
-  const scenario = scenarioOf(seed, options.limits);
+  const scenario = scenarioOf(seed, options.mix, options.limits);
   const street = await newStreet(backend.db);
   const run = new Run(backend, scenario, street, options.trace ?? []);
   const violations: string[] = [];
-  run.note(`seed ${seed}: ${scenario.stations} stations, batch ${scenario.batchStart}, ${scenario.ops.length} ops, other street ${scenario.otherStreet}`);
+  run.note(`seed ${seed}${options.mix ? ` (${options.mix})` : ''}: ${scenario.stations} stations, batch ${scenario.batchStart}, ${scenario.ops.length} ops, other street ${scenario.otherStreet}`);
   try {
     for (let i = 0; i < scenario.stations; i++) {
       const n = await run.addStation(street, `S${i}`, seed * 7 + i);
@@ -297,11 +298,11 @@ export async function runScenario(backend: Backend, seed: number, options: { lim
   if (crash) violations.push(crash);
   const faults = [...run.nodes, ...(run.other ? [run.other] : [])].reduce((s, n) => s + n.link.injected.length, 0);
   const issues = run.trace.filter((l) => l.includes('->')).length;
-  return { seed, backend: backend.name, violations, trace: run.trace, ms: Date.now() - started, stats: { ops: scenario.ops.length, stations: run.nodes.length, faults, issues } };
+  return { seed, backend: backend.name, mix: options.mix ?? 'roster', violations, trace: run.trace, ms: Date.now() - started, stats: { ops: scenario.ops.length, stations: run.nodes.length, faults, issues } };
 }
 
-export function replayCommand(r: Pick<RunResult, 'seed' | 'backend'>): string {
-  return `npm run test:faults -- --seed ${r.seed}${r.backend === 'pg' ? ' --pg' : ''}`;
+export function replayCommand(r: Pick<RunResult, 'seed' | 'backend' | 'mix'>): string {
+  return `npm run test:faults -- --seed ${r.seed}${r.backend === 'pg' ? ' --pg' : ''}${r.mix === 'roster' ? '' : ` --mix ${r.mix}`}`;
 }
 
 /** Seed, the one-line replay command, the violations and the tail of the trace. */

@@ -19,3 +19,7 @@ export const FIXED_SEEDS = [...range(1, 200), 1323422819, 252035442, 1811887545,
 
 /** Real PostgreSQL, two server instances on one database behind a round-robin balancer. */
 export const PG_SEEDS = range(5001, 20);
+
+/** The `grids` mix (test/faults/model.ts): stations racing over grid moves and retirements, which travel as commands. */
+export const GRID_SEEDS = range(7001, 40);
+export const PG_GRID_SEEDS = range(8001, 10);

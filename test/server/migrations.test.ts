@@ -3,6 +3,7 @@ import { createDistrict, createStreet } from '../../server/admin/admin';
 import { DatabaseFromTheFuture, migrate, schemaVersion } from '../../server/db/migrate';
 import { MIGRATIONS } from '../../server/db/migrations';
 import { openPg } from '../../server/db/pg';
+import { findByGrid } from '../../server/sync/records';
 import { createPgDatabase, FACTORIES, type TestDb } from './harness';
 
 describe.each(FACTORIES)('migrations on $name', (factory) => {
@@ -55,10 +56,11 @@ describe.each(FACTORIES)('migrations on $name', (factory) => {
     expect(await migrate(t.db)).toBe(MIGRATIONS.at(-1)?.version);
   });
 
-  it('0003 keeps the business-unique values of records written before it, and their uniqueness', async () => {
+  /** A database migrated up to `version`, with a street and a way to write its records as they were then; dropped after. */
+  async function upTo(version: number, body: (old: TestDb, streetId: string, insert: (entity: string, id: string, data: object) => Promise<unknown>) => Promise<void>) {
     const old = await factory.open();
     try {
-      await migrate(old.db, MIGRATIONS.filter((m) => m.version <= 2));
+      await migrate(old.db, MIGRATIONS.filter((m) => m.version <= version));
       await createDistrict(old.db, { code: '610116000000', name: '长安区' });
       const street = await createStreet(old.db, { code: '610116001000', name: '韦曲街道' });
       const insert = (entity: string, id: string, data: object) =>
@@ -68,6 +70,14 @@ describe.each(FACTORIES)('migrations on $name', (factory) => {
           street.id,
           JSON.stringify(data),
         ]);
+      await body(old, street.id, insert);
+    } finally {
+      await old.drop();
+    }
+  }
+
+  it('0003 keeps the business-unique values of records written before it, and their uniqueness', async () => {
+    await upTo(2, async (old, streetId, insert) => {
       await insert('person', 'p-1', { name: '王芳', residentId: '610116199001011234' });
       await insert('person', 'p-2', { name: '李雷', residentId: null });
       await insert('person', 'p-3', { name: '赵敏', residentId: 610116 }); // not text: as the old index read it
@@ -76,7 +86,7 @@ describe.each(FACTORIES)('migrations on $name', (factory) => {
       await insert('gridUnit', 'g-1', { name: '一网格', code: '6101160010011001', residentId: 'ignored' });
       await migrate(old.db);
       const values = await old.db.query<{ id: string; unique_value: string | null }>(`SELECT id, unique_value FROM record WHERE street_id = $1 AND id LIKE '_-_' ORDER BY id`, [
-        street.id,
+        streetId,
       ]);
       expect(values.rows).toEqual([
         { id: 'g-1', unique_value: '6101160010011001' },
@@ -92,9 +102,28 @@ describe.each(FACTORIES)('migrations on $name', (factory) => {
       // no resident ID twice is no clash; a grid code equal to an org code is none either
       await insert('person', 'p-6', { name: '张伟', residentId: null });
       await insert('gridUnit', 'g-3', { name: '三网格', code: '610116001001' });
-    } finally {
-      await old.drop();
-    }
+    });
+  });
+
+  it('0004 gives records written before it their grid reference, and a command finds them by it', async () => {
+    await upTo(3, async (old, streetId, insert) => {
+      await insert('gridUnit', 'g-1', { code: '6101160010013001', parentId: null });
+      await insert('gridUnit', 'g-2', { code: '6101160010013001001', parentId: 'g-1' });
+      await insert('assignment', 'a-1', { gridId: 'g-1', orgUnitId: null });
+      await insert('assignment', 'a-2', { gridId: null, orgUnitId: 'o-1' });
+      await insert('person', 'p-1', { name: '王芳', gridId: 'g-1' }); // not a reference of a person's
+      await migrate(old.db);
+      const refs = await old.db.query<{ id: string; grid_ref: string | null }>(`SELECT id, grid_ref FROM record WHERE street_id = $1 AND id LIKE '_-_' ORDER BY id`, [streetId]);
+      expect(refs.rows).toEqual([
+        { id: 'a-1', grid_ref: 'g-1' },
+        { id: 'a-2', grid_ref: null },
+        { id: 'g-1', grid_ref: null },
+        { id: 'g-2', grid_ref: 'g-1' },
+        { id: 'p-1', grid_ref: null },
+      ]);
+      expect((await findByGrid(old.db, 'gridUnit', streetId, 'g-1')).map((r) => r.id)).toEqual(['g-2']);
+      expect((await findByGrid(old.db, 'assignment', streetId, 'g-1')).map((r) => r.id)).toEqual(['a-1']);
+    });
   });
 
   it('rolls a failing migration back completely', async () => {

@@ -230,6 +230,48 @@ describe('sync under faults', () => {
     expect((await serverDump(fx.server.db, street.id))[`person:${poisoned}`]).toBeDefined();
   });
 
+  it('quarantines a command whole when it keeps failing the server, pushes the rest, and sends it again whole', async () => {
+    const street = await newStreet(fx.server.db);
+    const a = await station(street);
+    const c = await community(a, street);
+    const base = { category: 'urban_community' as const, validFrom: '2024-01-01', orgUnitId: c.id, name: '网格' };
+    const small = await a.call('grid.create', { ...base, code: `${c.code}3001`, level: 'small', parentId: null });
+    const micro = await a.call('grid.create', { ...base, code: `${small.code}001`, level: 'micro', parentId: small.id });
+    await a.engine.syncNow();
+    await people(a, c.id, 2);
+    await a.call('grid.retire', { id: micro.id, validTo: '2025-06-30', reason: '区划调整' });
+    await people(a, c.id, 2);
+    const commandsSent: Mutation[][] = [];
+    // the server fails on any batch that holds the command; asked what became of it, it answers
+    fx.proxy.setRule((r) => {
+      if (r.path !== '/v1/push') return undefined;
+      const tagged = pushedMutations(r.json()).filter((m) => m.command);
+      if (tagged.length > 0) commandsSent.push(tagged);
+      return tagged.length > 0 && !isOutcomesQuestion(r.json()) ? { kind: 'status', status: 500, body: { error: { code: 'internal', reason: 'internal_error' } } } : undefined;
+    });
+    await a.engine.syncNow();
+    fx.proxy.setRule(null);
+    // every send carried the command whole: the retirement and its history entry
+    expect(commandsSent.length).toBeGreaterThan(2);
+    for (const sent of commandsSent) expect(sent.map((m) => m.entity)).toEqual(['gridUnit', 'gridHistory']);
+    expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 2, issues: { quarantine: 1 } });
+    expect(Object.keys(await serverDump(fx.server.db, street.id)).filter((k) => k.startsWith('person:'))).toHaveLength(4);
+    const issues = await a.call('sync.issues', {});
+    expect(issues.map((i) => [i.kind, i.entity, i.command?.name])).toEqual([
+      ['quarantine', 'gridHistory', 'grid.retire'],
+      ['quarantine', 'gridUnit', 'grid.retire'],
+    ]);
+
+    // once the server is fixed, the person sends it again: a new command of the same changes
+    const card = issues.find((i) => i.entity === 'gridUnit')!;
+    await a.call('sync.resolveIssue', { id: card.id, action: 'reapply_mine' });
+    expect(a.engine.status()).toMatchObject({ pending: 2, quarantined: 0, issues: { quarantine: 0 } });
+    await a.engine.syncNow();
+    expect((await serverDump(fx.server.db, street.id))[`gridUnit:${micro.id}`]?.fields).toMatchObject({ validTo: '2025-06-30' });
+    const server = await serverDump(fx.server.db, street.id);
+    expect(asServerSees(replicaDump(a), server)).toEqual(server);
+  });
+
   it('quarantines nothing while the server answers every push with 500, the question too', async () => {
     const street = await newStreet(fx.server.db);
     const a = await station(street);

@@ -28,7 +28,7 @@ export interface District {
 export async function startDistrict(options: Omit<ServerOptions, 'db'> = {}): Promise<District> {
   const db = await openPglite(null);
   await migrate(db);
-  const server = await startServer(db, { rateLimit: { max: 100_000, timeWindowMs: 60_000 }, heartbeatMs: 500, ...options });
+  const server = await startServer(db, { rateLimit: { max: 100_000, timeWindowMs: 60_000 }, enrollRateLimit: { max: 10_000, timeWindowMs: 60_000 }, heartbeatMs: 500, ...options });
   return {
     db,
     server,

@@ -66,6 +66,16 @@ function drawMicro(s: SyncStation, communityId: string, small: { id: string; cod
   });
 }
 
+/** A1 with a community, its grids and a person, synced; then A2 joins and downloads them. */
+async function twoStationsWithPerson(name: string) {
+  const street = await newStreet(district.db);
+  const a1 = await station(street, 'A1');
+  const seeded = await seedCommunity(a1, street);
+  const person = await a1.call('people.create', { name, orgUnitId: seeded.community.id });
+  await a1.engine.syncNow();
+  return { street, a1, a2: await station(street, 'A2'), person, ...seeded };
+}
+
 async function expectConverged(street: StreetFixture, ...replicas: SyncStation[]): Promise<void> {
   const server = await serverDump(district.db, street.id);
   const first = replicaDump(replicas[0]!);
@@ -272,12 +282,7 @@ describe('two stations of one street', () => {
   });
 
   it('refuses a grid and a duty built offline on a grid the other station retired, and converges once the clerk accepts', async () => {
-    const street = await newStreet(district.db);
-    const a1 = await station(street, 'A1');
-    const { community, small } = await seedCommunity(a1, street);
-    const person = await a1.call('people.create', { name: '赵敏', orgUnitId: community.id });
-    await a1.engine.syncNow();
-    const a2 = await station(street, 'A2');
+    const { street, a1, a2, community, small, person } = await twoStationsWithPerson('赵敏');
 
     // A1 retires the small grid; A2, offline, draws a micro grid under it and gives a person a duty on it
     await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
@@ -305,24 +310,74 @@ describe('two stations of one street', () => {
     await expectConverged(street, a1, a2);
   });
 
-  it('a retirement that reaches the server after the other station built on the grid: both replicas show what is left to fix', async () => {
-    const street = await newStreet(district.db);
-    const a1 = await station(street, 'A1');
-    const { community, small } = await seedCommunity(a1, street);
-    const person = await a1.call('people.create', { name: '张无忌', orgUnitId: community.id });
+  it('refuses a retirement whole when the other station built on the grid first, and the clerk redoes it on what is there now', async () => {
+    const { street, a1, a2, community, small, person } = await twoStationsWithPerson('张无忌');
+    const known = await a1.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'party_member', startDate: '2024-01-01' });
     await a1.engine.syncNow();
-    const a2 = await station(street, 'A2');
+
+    // A2 draws a micro grid under the small grid and puts a person on it, and syncs first;
+    // A1, offline, had retired the small grid (it knew of no child, and ended the duty it knew)
+    const micro = await drawMicro(a2, community.id, small);
+    await a2.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });
+    await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+
+    // the duty it ended, the retirement and its history entry are refused together: one card, nothing of it on the server
+    expect(a1.engine.status().issues).toEqual({ rejection: 1, conflict: 0, quarantine: 0 });
+    const refused = await a1.call('sync.issues', {});
+    expect(refused.map((i) => [i.entity, i.reason, i.command?.name])).toEqual([
+      ['gridHistory', 'grid.has_children', 'grid.retire'],
+      ['gridUnit', 'grid.has_children', 'grid.retire'],
+      ['assignment', 'grid.has_children', 'grid.retire'],
+    ]);
+    const card = refused.find((i) => i.entity === 'gridUnit')!;
+    expect(card.serverRecord).toMatchObject({ id: small.id });
+    expect(card.serverRecord?.['validTo'] ?? null).toBeNull();
+    await a2.engine.syncNow();
+    expect((await a2.call('grid.get', { id: small.id })).grid.validTo).toBeNull();
+
+    // re-sending it as it was would only be refused again; taking the server's values undoes all of it
+    expect(await a1.fail('sync.resolveIssue', { id: card.id, action: 'reapply_mine' })).toMatchObject({ code: 'rule_violation', reason: 'sync.command_redo' });
+    await a1.call('sync.resolveIssue', { id: card.id, action: 'accept_server' });
+    expect(a1.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+    const undone = await a1.call('grid.get', { id: small.id });
+    expect(undone.grid.validTo).toBeNull();
+    expect(undone.history.map((h) => h.action)).not.toContain('retired');
+    expect(undone.assignments.find((a) => a.id === known.id)?.endDate).toBeNull();
+    await a1.engine.syncNow();
+    await expectConverged(street, a1, a2);
+
+    // now A1 sees the micro grid and the duty: retiring the micro grid, then the small one, ends the duty too
+    await a1.call('grid.retire', { id: micro.id, validTo: '2025-06-30', reason: '随上级撤销' });
+    await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    expect(a1.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+    await expectConverged(street, a1, a2);
+    for (const s of [a1, a2]) {
+      const retired = await s.call('grid.get', { id: small.id });
+      expect(retired.grid.validTo).toBe('2025-06-30');
+      expect(retired.assignments.map((a) => a.endDate)).toEqual(['2025-06-30', '2025-06-30']);
+      expect(retired.warnings).toEqual([]);
+    }
+  });
+
+  it('a retirement from a station older than commands, after the other station built on the grid: both replicas show what is left to fix', async () => {
+    const { street, a1, a2, community, small, person } = await twoStationsWithPerson('张无忌');
 
     // A2 draws a micro grid under the small grid and puts a person on it, and syncs first;
     // A1, offline, had retired the small grid (it knew of no child and ended the duties it knew)
     const micro = await drawMicro(a2, community.id, small);
     await a2.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });
     await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    // as a station older than protocol 4 sends it: the same mutations, each on its own
+    a1.ctx.db.prepare('UPDATE change_log SET command = NULL').run();
     await a2.engine.syncNow();
     await a1.engine.syncNow();
     await a2.engine.syncNow();
 
-    // nothing was refused: each change was valid where it was made, and the server took both
+    // nothing was refused: each mutation was valid on its own, and the server took them all
     expect(a1.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
     expect(a2.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
     await expectConverged(street, a1, a2);
@@ -343,5 +398,49 @@ describe('two stations of one street', () => {
       expect((await s.call('grid.get', { id: micro.id })).warnings).toEqual([]);
       expect((await s.call('grid.get', { id: small.id })).warnings).toEqual([]);
     }
+  });
+
+  it('refuses a retirement when the other station gave someone a duty on the grid first', async () => {
+    const { a1, a2, small, person } = await twoStationsWithPerson('周芷若');
+    await a2.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });
+    await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    const [card] = (await a1.call('sync.issues', {})).filter((i) => i.entity === 'gridUnit');
+    expect(card).toMatchObject({ reason: 'grid.has_members', command: { name: 'grid.retire' } });
+  });
+
+  it('refuses a move under a grid the other station retired meanwhile, with its history', async () => {
+    const street = await newStreet(district.db);
+    const a1 = await station(street, 'A1');
+    const { community, large, small } = await seedCommunity(a1, street);
+    const other = await a1.call('grid.create', {
+      category: 'urban_community',
+      validFrom: '2024-01-01',
+      orgUnitId: community.id,
+      code: `${community.code}3002`,
+      name: '第二网格',
+      level: 'small',
+      parentId: large.id,
+    });
+    const micro = await drawMicro(a1, community.id, small);
+    await a1.engine.syncNow();
+    const a2 = await station(street, 'A2');
+
+    await a2.call('grid.retire', { id: other.id, validTo: '2025-06-30', reason: '区划调整' });
+    await a1.call('grid.move', { id: micro.id, parentId: other.id, date: '2025-01-01' });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    const refused = await a1.call('sync.issues', {});
+    expect(refused.map((i) => [i.entity, i.reason])).toEqual([
+      ['gridHistory', 'grid.parent_retired'],
+      ['gridUnit', 'grid.parent_retired'],
+    ]);
+    const card = refused.find((i) => i.entity === 'gridUnit')!;
+    await a1.call('sync.resolveIssue', { id: card.id, action: 'accept_server' });
+    const back = await a1.call('grid.get', { id: micro.id });
+    expect(back.grid).toMatchObject({ parentId: small.id, code: micro.code });
+    await a1.engine.syncNow();
+    await expectConverged(street, a1, a2);
   });
 });

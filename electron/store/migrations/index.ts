@@ -3,6 +3,7 @@ import { initial } from './0001-initial';
 import { sync } from './0002-sync';
 import { snapshotInPlace } from './0003-snapshot-in-place';
 import { refusedUpdateVersion } from './0004-refused-update-version';
+import { commands } from './0005-commands';
 
 /** Every migration, in order. A new one is appended here and gets its own test. */
-export const migrations: readonly Migration[] = [initial, sync, snapshotInPlace, refusedUpdateVersion];
+export const migrations: readonly Migration[] = [initial, sync, snapshotInPlace, refusedUpdateVersion, commands];

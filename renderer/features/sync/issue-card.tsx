@@ -15,14 +15,14 @@ const KIND_COLORS: Record<SyncIssue['kind'], string> = { rejection: 'red', confl
 export function IssueCard({
   issue,
   name,
-  historyCount = 0,
+  foldedCount = 0,
   onResolved,
 }: {
   issue: SyncIssue;
   /** The record's name from this replica, when the issue itself carries none. */
   name?: string;
-  /** The grid's own history entries refused with it, whose cards are folded into this one. */
-  historyCount?: number;
+  /** Issues settled with this one (its command's other changes, a new grid's history), whose cards are folded into it. */
+  foldedCount?: number;
   onResolved: () => void;
 }) {
   const i18n = useI18n();
@@ -33,8 +33,13 @@ export function IssueCard({
   const [busy, setBusy] = useState<SyncResolution | null>(null);
   const rows = compareRows(i18n, issue);
   const path = issueRecordPath(issue);
+  // a refused command is undone whole and done again on its page, never re-sent as it was
+  const command = issue.kind === 'conflict' ? null : issue.command;
+  const canReapply = issue.kind === 'quarantine' || (issue.kind === 'rejection' && !command);
   const explain =
-    issue.kind === 'conflict'
+    command && issue.kind === 'rejection'
+      ? 'sync.issue.explain.command'
+      : issue.kind === 'conflict'
       ? issue.reason === 'sync.unique_displaced'
         ? 'sync.issue.explain.displaced'
         : 'sync.issue.explain.conflict'
@@ -77,7 +82,7 @@ export function IssueCard({
         <Space size={6} wrap>
           <Tag color={KIND_COLORS[issue.kind]}>{t(`sync.issue.kind.${issue.kind}`)}</Tag>
           <span>
-            {t(`sync.entity.${issue.entity}`)} · {name ?? recordName(issue)}
+            {command ? t(`sync.command.${command.name}`) : t(`sync.entity.${issue.entity}`)} · {name ?? recordName(issue)}
           </span>
           <Typography.Text type="secondary" style={{ fontWeight: 'normal', fontSize: 12 }}>
             {formatDateTime(issue.createdAt)}
@@ -86,9 +91,9 @@ export function IssueCard({
       }
     >
       <Typography.Paragraph style={{ marginBottom: 8 }}>{t(explain)}</Typography.Paragraph>
-      {historyCount > 0 && (
-        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="sync-issue-history">
-          {t('sync.issue.withHistory', { count: historyCount })}
+      {foldedCount > 0 && (
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="sync-issue-folded">
+          {t(command ? 'sync.issue.withCommand' : 'sync.issue.withHistory', { count: foldedCount })}
         </Typography.Paragraph>
       )}
       <Typography.Paragraph style={{ marginBottom: 8 }}>
@@ -112,7 +117,7 @@ export function IssueCard({
         <Button onClick={acceptServer} loading={busy === 'accept_server'} disabled={busy !== null} data-testid="sync-accept-server">
           {t('sync.issue.acceptServer')}
         </Button>
-        {issue.kind !== 'conflict' && (
+        {canReapply && (
           <Button type="primary" onClick={() => void resolve('reapply_mine')} loading={busy === 'reapply_mine'} disabled={busy !== null} data-testid="sync-reapply">
             {t('sync.issue.reapplyMine')}
           </Button>

@@ -6,7 +6,7 @@ import { useI18n } from '../../app/i18n/i18n-context';
 import { api } from '../../api/client';
 import { useNotify } from '../../components/use-notify';
 import { IssueCard } from './issue-card';
-import { foldedHistory, knownName } from './sync-text';
+import { foldedIssues, knownName } from './sync-text';
 
 /** The name of the record an issue is about, from this replica, when the issue carries none. */
 async function lookUpName(issue: SyncIssue): Promise<string | null> {
@@ -57,7 +57,7 @@ export function SyncIssues({ openCount }: { openCount: number }) {
   useEffect(() => {
     void load();
   }, [load, openCount]);
-  const folded = useMemo(() => foldedHistory(issues), [issues]);
+  const folded = useMemo(() => foldedIssues(issues), [issues]);
   const shown = issues.filter((i) => !folded.has(i.id));
   const foldedInto = (id: number) => [...folded.values()].filter((owner) => owner === id).length;
   return (
@@ -73,7 +73,7 @@ export function SyncIssues({ openCount }: { openCount: number }) {
         ) : (
           <Space orientation="vertical" style={{ width: '100%' }} size="middle">
             {shown.map((issue) => (
-              <IssueCard key={issue.id} issue={issue} name={names[issue.id]} historyCount={foldedInto(issue.id)} onResolved={() => void load()} />
+              <IssueCard key={issue.id} issue={issue} name={names[issue.id]} foldedCount={foldedInto(issue.id)} onResolved={() => void load()} />
             ))}
           </Space>
         )}

@@ -78,11 +78,13 @@ export function compareRows(i18n: I18n, issue: SyncIssue): FieldRow[] {
   const server = issue.kind === 'conflict' && issue.overwritten ? issue.overwritten : (issue.serverRecord ?? {});
   const fields = [...new Set([...Object.keys(mine), ...Object.keys(issue.kind === 'conflict' ? server : {})])].filter((f) => !HIDDEN.has(f));
   const keys = fields.length > 0 ? fields : Object.keys(server).filter((f) => !HIDDEN.has(f));
+  // The record itself as the server holds it: a field it lacks was never set there, so is empty.
+  const whole = issue.kind !== 'conflict' && server['id'] === issue.entityId;
   const rows = keys.map((field) => ({
     field,
     label: field === 'code' && issue.entity === 'gridUnit' ? i18n.t('grid.code') : fieldLabel(i18n.t, field),
     mine: field in mine ? formatValue(i18n, field, mine[field], issue.entity) : '—',
-    server: field in server ? formatValue(i18n, field, server[field], issue.entity) : '—',
+    server: field in server || whole ? formatValue(i18n, field, server[field], issue.entity) : '—',
   }));
   if (issue.kind === 'conflict') return rows;
   const telling = rows.filter((r) => IDENTITY.has(r.field) || r.mine !== r.server);
@@ -104,17 +106,30 @@ export function recordName(issue: SyncIssue): string {
 }
 
 /**
- * A grid's history rows travel with the grid: when the server refuses a new grid it refuses
- * their inserts too ("the grid does not exist"), and resolving the grid's issue resolves
- * theirs (electron/sync/resolve.ts). Their cards would only repeat the grid's.
+ * Issues settled with another one, by the card they are folded into. A grid's history rows
+ * travel with the grid: when the server refuses a new grid it refuses their inserts too ("the
+ * grid does not exist"), and resolving the grid's issue resolves theirs. The mutations of one
+ * command (a grid's move or retirement) are refused and settled together: one card, the
+ * grid's. Either way their own cards would only repeat it (electron/sync/resolve.ts).
  */
-export function foldedHistory(issues: readonly SyncIssue[]): Map<number, number> {
+export function foldedIssues(issues: readonly SyncIssue[]): Map<number, number> {
   const gridIssue = new Map(issues.filter((i) => i.entity === 'gridUnit' && i.kind !== 'conflict').map((i) => [i.entityId, i.id]));
+  const commandCard = new Map<string, number>();
+  for (const i of issues) {
+    if (!i.command || i.kind === 'conflict') continue;
+    const card = commandCard.get(i.command.id);
+    if (card === undefined || i.entity === 'gridUnit') commandCard.set(i.command.id, i.id);
+  }
   const folded = new Map<number, number>();
   for (const i of issues) {
     const gridId = i.localFields?.['gridId'];
-    const owner = i.entity === 'gridHistory' && i.kind === 'rejection' && typeof gridId === 'string' ? gridIssue.get(gridId) : undefined;
-    if (owner !== undefined) folded.set(i.id, owner);
+    const owner =
+      i.command && i.kind !== 'conflict'
+        ? commandCard.get(i.command.id)
+        : i.entity === 'gridHistory' && i.kind === 'rejection' && typeof gridId === 'string'
+          ? gridIssue.get(gridId)
+          : undefined;
+    if (owner !== undefined && owner !== i.id) folded.set(i.id, owner);
   }
   return folded;
 }

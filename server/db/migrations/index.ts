@@ -2,6 +2,7 @@ import type { Migration } from '../migrate';
 import { initial } from './0001-initial';
 import { noStreetFkOnHotTables } from './0002-no-street-fk-on-hot-tables';
 import { hotRecordUpdates } from './0003-hot-record-updates';
+import { recordGridRef } from './0004-record-grid-ref';
 
 /** In version order; append, never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [initial, noStreetFkOnHotTables, hotRecordUpdates];
+export const MIGRATIONS: readonly Migration[] = [initial, noStreetFkOnHotTables, hotRecordUpdates, recordGridRef];

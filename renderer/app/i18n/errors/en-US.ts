@@ -55,6 +55,9 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'assignment.household_head_micro_only': 'Household heads serve on micro grids only',
   'assignment.person_left': 'A person who has left cannot be assigned',
   'assignment.outlives_grid': 'The grid is due to retire: the duty needs an end date no later than the retirement date',
+  'grid.has_members': 'Another station meanwhile gave someone a duty on this grid that runs past the retirement date, so it was not retired',
+  'command.malformed': 'The operation\'s changes were incomplete or inconsistent; the server did not carry it out',
+  'command.incomplete': 'The operation\'s changes did not reach the server together; the server did not carry it out',
   'assignment.role_not_for_target': 'That role cannot be held there',
   'coverage.needs_street_or_community': 'Choose a street or a village/community',
 
@@ -102,6 +105,8 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'sync.issue_resolved': 'This issue was already handled',
   'sync.dismiss_only_conflicts': 'Choose to take the server\'s values or re-apply your change',
   'sync.issue_has_dependents': 'Other records created here depend on this one; handle them first',
+  'sync.command_redo': 'The server turned this operation down against its current data, and would again. Accept the server\'s values to undo it here, then do it again on the grid page as things now stand.',
+  'sync.command_too_large': 'This operation would change too many records at once ({size}, at most {max}); do it in several steps',
   'sync.stale_edit': 'Another station changed this record first',
   'sync.unique_displaced': 'Duplicates a record on the server',
   'sync_issue.not_found': 'Issue not found',

@@ -55,6 +55,9 @@ export const errorsZhCN = {
   'assignment.household_head_micro_only': '户长只能在微网格任职',
   'assignment.person_left': '已离岗人员不能再分配角色',
   'assignment.outlives_grid': '该网格已定撤销日期，任职须填写结束日期，且不晚于撤销日期',
+  'grid.has_members': '别的工作站在这期间给该网格安排了人员任职，撤销日期之后仍在任，所以没有撤销',
+  'command.malformed': '这项操作的内容不完整或不一致，服务器没有执行',
+  'command.incomplete': '这项操作的更改没有一起送到服务器，服务器没有执行',
   'assignment.role_not_for_target': '该角色不能在这类对象上任职',
   'coverage.needs_street_or_community': '请选择街道或村/社区',
 
@@ -102,6 +105,8 @@ export const errorsZhCN = {
   'sync.issue_resolved': '该问题已经处理过了',
   'sync.dismiss_only_conflicts': '这类问题需要选择“采用服务器的值”或“重新提交我的修改”',
   'sync.issue_has_dependents': '这条记录下面还有本机新建的其他记录，请先处理它们',
+  'sync.command_redo': '服务器已按现在的数据退回了这项操作，重新提交仍会被退回。请“采用服务器的值”撤回本机的操作，再到网格页按现在的情况重新办理。',
+  'sync.command_too_large': '这项操作一次要改动的记录太多（{size} 条，最多 {max} 条），请分几次办理',
   'sync.stale_edit': '别的工作站先改过这条记录',
   'sync.unique_displaced': '与服务器上已有的记录重复',
   'sync_issue.not_found': '找不到该问题',
