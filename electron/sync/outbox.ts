@@ -40,7 +40,8 @@ export interface OutboxEntry {
 const ENVELOPE_BYTES = '{"mid":,"entity":"","id":"","op":"","fields":,"baseVersion":,"at":""}'.length;
 const COMMAND_KEY_BYTES = ',"command":'.length;
 
-function entry(row: Row): OutboxEntry {
+/** `commandSize`: how many of its command's rows go with it (all of them still pending). */
+function entry(row: Row, commandSize?: number): OutboxEntry {
   const mutation: Mutation = {
     mid: row.seq,
     entity: row.entity,
@@ -50,7 +51,12 @@ function entry(row: Row): OutboxEntry {
     baseVersion: row.base_version,
     at: row.at,
   };
-  if (row.command !== null) mutation.command = JSON.parse(row.command) as CommandTag;
+  let command = row.command;
+  if (command !== null) {
+    const tag = JSON.parse(command) as CommandTag;
+    mutation.command = commandSize === undefined || commandSize === tag.size ? tag : { ...tag, size: commandSize };
+    command = JSON.stringify(mutation.command);
+  }
   const bytes =
     ENVELOPE_BYTES +
     String(row.seq).length +
@@ -60,26 +66,31 @@ function entry(row: Row): OutboxEntry {
     Buffer.byteLength(row.fields, 'utf8') +
     String(row.base_version).length +
     Buffer.byteLength(row.at, 'utf8') +
-    (row.command === null ? 0 : COMMAND_KEY_BYTES + Buffer.byteLength(row.command, 'utf8'));
+    (command === null ? 0 : COMMAND_KEY_BYTES + Buffer.byteLength(command, 'utf8'));
   return { mutation, bytes, attempts: row.attempts };
 }
 
 /**
  * The oldest pending mutations after mid `after`, at most `limit`, in mid order. A pipelined
  * batch starts after the one still in flight, whose rows stay pending until it is acked.
+ *
+ * A page never ends inside a command: the batcher must see all of it to keep it whole. Its rows
+ * were written in one transaction, so they are the next ones, within `size` of the last one read.
+ * A command goes as the rows of it still pending: they are settled together, but a person who
+ * gives up one record (drops a refused new duty) also takes that record's change out of a command
+ * still waiting to go (electron/sync/resolve.ts), and the rest of the action still stands.
  */
 export function pendingEntries(db: Db, limit: number, after = 0): OutboxEntry[] {
-  const page = cachedStatement(db, `SELECT ${COLUMNS} FROM change_log WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?`);
-  const rows = page.all(after, limit) as Row[];
-  // A page never ends inside a command: the batcher must see all of it to keep it whole. Its
-  // rows were written in one transaction, so they are the next ones.
+  const rows = cachedStatement(db, `SELECT ${COLUMNS} FROM change_log WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?`).all(after, limit) as Row[];
   const last = rows.at(-1);
   if (last?.command) {
-    const size = (JSON.parse(last.command) as CommandTag).size;
-    const have = rows.filter((r) => r.command === last.command).length;
-    if (have < size) rows.push(...(page.all(last.seq, size - have) as Row[]));
+    const { size } = JSON.parse(last.command) as CommandTag;
+    const rest = cachedStatement(db, `SELECT ${COLUMNS} FROM change_log WHERE state = 'pending' AND seq > ? AND seq <= ? AND command = ? ORDER BY seq`);
+    rows.push(...(rest.all(last.seq, last.seq + size, last.command) as Row[]));
   }
-  return rows.map(entry);
+  const pendingOf = new Map<string, number>();
+  for (const r of rows) if (r.command) pendingOf.set(r.command, (pendingOf.get(r.command) ?? 0) + 1);
+  return rows.map((r) => entry(r, r.command ? pendingOf.get(r.command) : undefined));
 }
 
 export function outboxEntry(db: Db, mid: number): OutboxEntry | null {

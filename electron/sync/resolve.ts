@@ -170,14 +170,18 @@ function settle(db: Db, issue: SyncIssue, action: SyncResolution, at: string): v
 
 /**
  * A command's mutations (docs/sync-protocol.md "Commands") are settled together, as they
- * travel. Taking the server's values undoes every one of them. A quarantined command, which the
- * server never judged, is sent again as a new command of the same mutations. A refused one is
- * not: the server checked it against a state that has not gone away (a grid put under the one
- * to retire, a parent retired), so the person does it again on the grid page, where this
- * replica's rules (by then pulled up to date) say what stands in the way.
+ * travel. A refused command is undone whole by taking the server's values, which the refusal
+ * carries for each record; it is never sent again as it was: the server checked it against a
+ * state that has not gone away (a grid put under the one to retire, a parent retired), so the
+ * person does it again on the grid page, where this replica's rules (by then pulled up to date)
+ * say what stands in the way. A quarantined command, which the server never judged, is sent
+ * again as a new command of the same mutations; it cannot be given up, since nothing tells this
+ * replica what its records held before it, and undoing only the parts that can be (its history
+ * entry) would leave the rest in place: a grid retired here but not on the server.
  */
 function settleCommand(db: Db, issue: SyncIssue, command: NonNullable<SyncIssue['command']>, members: SyncIssue[], action: SyncResolution, at: string): void {
   if (action === 'dismiss') throw new AppError('rule_violation', 'sync.dismiss_only_conflicts', { id: issue.id });
+  if (action === 'accept_server' && issue.kind === 'quarantine') throw new AppError('rule_violation', 'sync.command_resend_only', { command: command.name });
   if (action === 'accept_server') {
     // the last change first: history goes before the grid it describes
     for (const member of [...members].reverse()) acceptServer(db, member, at);

@@ -65,6 +65,23 @@ describe('grid tree', () => {
     expect(details.history.map((h) => h.action)).toEqual(['created', 'moved']);
     expect(details.history[1]!.detail).toMatchObject({ fromCode: micro.code, toCode: moved.code });
     expect(details.path.map((p) => p.code)).toEqual([large.code, other.code, moved.code]);
+    // the grid's change and its history entry are one command, as the server applies them
+    const tags = station.ctx.db.prepare("SELECT command FROM change_log WHERE command IS NOT NULL ORDER BY seq").all() as { command: string }[];
+    expect(tags.map((t) => JSON.parse(t.command))).toEqual([
+      expect.objectContaining({ name: 'grid.move', size: 2, args: { gridId: micro.id, parentId: other.id, date: '2025-06-01' } }),
+      expect.objectContaining({ name: 'grid.move', size: 2 }),
+    ]);
+  });
+
+  it('moves a grid due to retire only before its retirement date, as the server checks it', async () => {
+    const { community } = await seedOrgTree(station);
+    const { large, micro } = await seedGridChain(station, community.id);
+    const other = await station.call('grid.create', {
+      code: '6101160010013002', name: '东街第二网格', level: 'small', parentId: large.id, orgUnitId: community.id, category: 'urban_community', validFrom: '2024-01-01',
+    });
+    await station.call('grid.retire', { id: micro.id, validTo: '2099-12-31', reason: '拆迁' });
+    expect(await station.fail('grid.move', { id: micro.id, parentId: other.id, date: '2099-12-31' })).toMatchObject({ reason: 'grid.retired' });
+    expect((await station.call('grid.move', { id: micro.id, parentId: other.id, date: '2099-06-01' })).parentId).toBe(other.id);
   });
 
   it('retires a grid only when it has no current children, ending its assignments', async () => {

@@ -262,8 +262,11 @@ describe('sync under faults', () => {
       ['quarantine', 'gridUnit', 'grid.retire'],
     ]);
 
-    // once the server is fixed, the person sends it again: a new command of the same changes
+    // it cannot be given up (nothing here knows what it changed from); once the server is fixed,
+    // the person sends it again: a new command of the same changes
     const card = issues.find((i) => i.entity === 'gridUnit')!;
+    expect(await a.fail('sync.resolveIssue', { id: card.id, action: 'accept_server' })).toMatchObject({ reason: 'sync.command_resend_only' });
+    expect((await a.call('grid.get', { id: micro.id })).grid.validTo).toBe('2025-06-30');
     await a.call('sync.resolveIssue', { id: card.id, action: 'reapply_mine' });
     expect(a.engine.status()).toMatchObject({ pending: 2, quarantined: 0, issues: { quarantine: 0 } });
     await a.engine.syncNow();

@@ -120,15 +120,23 @@ export async function serverDump(db: ServerDb, streetId: string): Promise<Dump> 
   });
 }
 
-/** The replica restricted to the fields the server holds (a replica row also has columns nobody set). */
+/**
+ * The replica restricted to the fields the server holds (a replica row also has columns nobody
+ * set), plus any field the server never set that holds a value here: the server's side of it is
+ * empty, so that is a difference.
+ */
 export function asServerSees(replica: Dump, server: Dump): Dump {
   const out: Dump = {};
   for (const [key, row] of Object.entries(replica)) {
     const serverFields = server[key]?.fields ?? row.fields;
-    out[key] = { version: row.version, fields: Object.fromEntries(Object.keys(serverFields).map((f) => [f, row.fields[f] ?? null])) };
+    const fields = new Set([...Object.keys(serverFields), ...Object.keys(row.fields).filter((f) => !unset(row.fields[f]))]);
+    out[key] = { version: row.version, fields: Object.fromEntries([...fields].map((f) => [f, row.fields[f] ?? null])) };
   }
   return out;
 }
+
+/** A column's value when nobody set it: SQL NULL, or a boolean column's default. */
+const unset = (value: unknown): boolean => value === null || value === undefined || value === false;
 
 /** Org code of community n under a street (12 digits, street's first 9). */
 export const communityCode = (street: StreetFixture, n: number): string => `${street.code.slice(0, 9)}${String(n).padStart(3, '0')}`;

@@ -78,6 +78,17 @@ describe('outbox entries', () => {
     expect(new Batcher(1000, bytes + 10).take(pendingEntries(db, 100)).map((e) => e.mutation.mid)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('send a command as the rows of it still pending, when a person gave one record up', () => {
+    const db = streetWithPeople(4);
+    command(db, 4); // mids 6..9
+    db.prepare("UPDATE change_log SET state = 'rejected' WHERE seq = 7").run();
+    const page = pendingEntries(db, 6);
+    expect(page.map((e) => e.mutation.mid)).toEqual([1, 2, 3, 4, 5, 6, 8, 9]);
+    expect(page.slice(-3).map((e) => e.mutation.command?.size)).toEqual([3, 3, 3]);
+    for (const e of page) expect(e.bytes).toBe(Buffer.byteLength(JSON.stringify(e.mutation), 'utf8'));
+    expect(request(page.map((e) => e.mutation)).success).toBe(true);
+  });
+
   it('are refused on the wire when a batch cuts a command, or repeats one', () => {
     const db = streetWithPeople(2);
     command(db, 2);

@@ -400,6 +400,26 @@ describe('two stations of one street', () => {
     }
   });
 
+  it('sends a retirement without the end of a refused duty the clerk gave up before it went', async () => {
+    const { street, a1, a2, small, person } = await twoStationsWithPerson('殷素素');
+    await a2.call('people.update', { id: person.id, patch: { status: 'left' } });
+    await a2.engine.syncNow();
+    // A1 gives the person a duty before it hears they left: refused
+    const duty = await a1.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });
+    await a1.engine.syncNow();
+    const [refusal] = await a1.call('sync.issues', {});
+    expect(refusal).toMatchObject({ entityId: duty.id, reason: 'assignment.person_left' });
+
+    // still holding the duty, A1 retires the grid (ending the duty); then the clerk gives the duty up
+    await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    await a1.call('sync.resolveIssue', { id: refusal!.id, action: 'accept_server' });
+    await a1.engine.syncNow();
+    expect(a1.engine.status()).toMatchObject({ pending: 0, issues: { rejection: 0, conflict: 0, quarantine: 0 } });
+    await a2.engine.syncNow();
+    expect((await a2.call('grid.get', { id: small.id })).grid.validTo).toBe('2025-06-30');
+    await expectConverged(street, a1, a2);
+  });
+
   it('refuses a retirement when the other station gave someone a duty on the grid first', async () => {
     const { a1, a2, small, person } = await twoStationsWithPerson('周芷若');
     await a2.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });

@@ -36,10 +36,13 @@ export function IssueCard({
   // a refused command is undone whole and done again on its page, never re-sent as it was
   const command = issue.kind === 'conflict' ? null : issue.command;
   const canReapply = issue.kind === 'quarantine' || (issue.kind === 'rejection' && !command);
-  const explain =
-    command && issue.kind === 'rejection'
+  // a quarantined command can only go again: nothing here knows what it changed from
+  const canAccept = !(command && issue.kind === 'quarantine');
+  const explain = command
+    ? issue.kind === 'rejection'
       ? 'sync.issue.explain.command'
-      : issue.kind === 'conflict'
+      : 'sync.issue.explain.commandQuarantine'
+    : issue.kind === 'conflict'
       ? issue.reason === 'sync.unique_displaced'
         ? 'sync.issue.explain.displaced'
         : 'sync.issue.explain.conflict'
@@ -114,9 +117,11 @@ export function IssueCard({
         ]}
       />
       <Space wrap>
-        <Button onClick={acceptServer} loading={busy === 'accept_server'} disabled={busy !== null} data-testid="sync-accept-server">
-          {t('sync.issue.acceptServer')}
-        </Button>
+        {canAccept && (
+          <Button onClick={acceptServer} loading={busy === 'accept_server'} disabled={busy !== null} data-testid="sync-accept-server">
+            {t('sync.issue.acceptServer')}
+          </Button>
+        )}
         {canReapply && (
           <Button type="primary" onClick={() => void resolve('reapply_mine')} loading={busy === 'reapply_mine'} disabled={busy !== null} data-testid="sync-reapply">
             {t('sync.issue.reapplyMine')}
