@@ -3,6 +3,7 @@ import { expect, openApp, test } from './fixtures';
 import { GridsPage } from './pages/grids-page';
 
 test('a clerk builds the administrative units and a grid tree down to a micro grid', async ({ page, station }) => {
+  test.slow(); // a dozen forms filled through the UI: ~50 s on a slow two-core machine, near the default minute
   await openApp(page, station);
   const grids = new GridsPage(page);
 
@@ -39,6 +40,8 @@ test('a clerk builds the administrative units and a grid tree down to a micro gr
   await grids.shell.dialog().getByRole('button', { name: '撤销网格' }).click();
   await grids.shell.expectError('该网格下还有下级网格');
   await grids.shell.dialog().getByRole('button', { name: '取消' }).click();
+  // the closing dialog's mask would take the next click
+  await expect(grids.shell.dialog()).toBeHidden();
 
   await grids.selectGrid(small);
   await grids.shell.screenshot('grids');
