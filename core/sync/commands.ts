@@ -23,19 +23,20 @@ export const COMMAND_NAMES = Object.keys(COMMAND_ARGS) as [CommandName, ...Comma
  */
 export const MAX_COMMAND_MUTATIONS = 500;
 
-/** The tag every mutation of one command carries, the same on each. */
-export const commandTag = z
-  .object({
-    id: entityId,
-    name: z.enum(COMMAND_NAMES),
-    /** How many mutations the command wrote: a batch holds all of them, one after another. */
-    size: z.number().int().min(1).max(MAX_COMMAND_MUTATIONS),
-    args: z.record(z.string(), z.unknown()),
-  })
-  .strict()
-  .superRefine((tag, ctx) => {
-    if (!COMMAND_ARGS[tag.name].safeParse(tag.args).success) ctx.addIssue({ code: 'custom', message: 'command_args', path: ['args'] });
-  });
+/** The tag of command `name`: its arguments are checked (and typed) by the command's own schema. */
+const tagOf = <N extends CommandName>(name: N) =>
+  z
+    .object({
+      id: entityId,
+      name: z.literal(name),
+      /** How many mutations the command wrote: a batch holds all of them, one after another. */
+      size: z.number().int().min(1).max(MAX_COMMAND_MUTATIONS),
+      args: COMMAND_ARGS[name],
+    })
+    .strict();
+
+/** The tag every mutation of one command carries, the same on each; one option per command of COMMAND_ARGS. */
+export const commandTag = z.discriminatedUnion('name', [tagOf('grid.move'), tagOf('grid.retire')]);
 export type CommandTag = z.infer<typeof commandTag>;
 
 /**

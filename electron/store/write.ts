@@ -85,7 +85,8 @@ export function writeCommand<N extends CommandName, T>(db: Db, name: N, args: Co
     // a batch never splits a command, so a command must fit one with room to spare
     if (size > MAX_COMMAND_MUTATIONS) throw ruleViolation('sync.command_too_large', { size, max: MAX_COMMAND_MUTATIONS });
     if (size > 0) {
-      const tag: CommandTag = { id: randomUUID(), name, size, args };
+      // name and args are N's (the signature ties them), which TypeScript cannot see through a union
+      const tag = { id: randomUUID(), name, size, args } as CommandTag;
       cachedStatement(db, 'UPDATE change_log SET command = ? WHERE seq > ?').run(JSON.stringify(tag), before);
     }
     return result;

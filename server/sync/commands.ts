@@ -1,6 +1,6 @@
 import { allowedParentLevels, type GridLevel } from '../../core/domain/grid';
 import { outlivesItsGrid } from '../../core/domain/people';
-import { COMMAND_ARGS, type CommandArgs, type CommandName, type CommandTag } from '../../core/sync/commands';
+import type { CommandArgs, CommandName, CommandTag } from '../../core/sync/commands';
 import type { Mutation, SyncedEntity } from '../../core/sync/protocol';
 import type { RecordLookup } from './checks';
 import type { Doc } from './entities';
@@ -85,7 +85,7 @@ async function targetGrid(lookup: CommandLookup, args: { gridId: string }): Prom
 /** Before any of its mutations: they are the kind the command writes, and the state they act on allows it. */
 export async function checkCommandBefore(lookup: CommandLookup, tag: CommandTag, unit: readonly Mutation[]): Promise<void> {
   const rule = RULES[tag.name] as CommandRule<CommandName>;
-  const args = COMMAND_ARGS[tag.name].parse(tag.args);
+  const { args } = tag;
   for (const m of unit) {
     const member = rule.members[m.entity];
     const fieldsFit = member?.fields == null || Object.keys(m.fields).every((f) => member.fields!.includes(f));
@@ -102,6 +102,5 @@ export async function checkCommandBefore(lookup: CommandLookup, tag: CommandTag,
 /** Once all its mutations are applied (still inside its savepoint): the state it leaves. */
 export async function checkCommandAfter(lookup: CommandLookup, tag: CommandTag): Promise<void> {
   const rule = RULES[tag.name] as CommandRule<CommandName>;
-  const args = COMMAND_ARGS[tag.name].parse(tag.args);
-  await rule.after(lookup, args, await targetGrid(lookup, args));
+  await rule.after(lookup, tag.args, await targetGrid(lookup, tag.args));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandName } from '../../core/sync/commands';
+import type { CommandName, CommandTag } from '../../core/sync/commands';
 import { pullResponse, pushResponse, syncError, type Mutation, type PullResponse, type PushResponse } from '../../core/sync/protocol';
 import { call, community, enrollDevice, FACTORIES, grid, MidCounter, mutation, newStreet, person, pushBody, serverFixture, uid, type Device } from './harness';
 
@@ -19,9 +19,9 @@ describe.each(FACTORIES)('commands on $name', (factory) => {
   const pull = async (device: Device, after: number): Promise<PullResponse> =>
     pullResponse.parse((await call(fx.server.url, `/v1/pull?after=${after}&limit=1000`, { token: device.token })).body);
 
-  /** The same tag on every mutation, as the station's writeCommand leaves it. */
+  /** The same tag on every mutation, as the station's writeCommand leaves it; `args` unchecked, as a hostile station might send them. */
   const command = (name: CommandName, args: Record<string, unknown>, members: Mutation[]): Mutation[] => {
-    const tag = { id: uid('cmd'), name, size: members.length, args };
+    const tag = { id: uid('cmd'), name, size: members.length, args } as CommandTag;
     return members.map((m) => ({ ...m, command: tag }));
   };
 
@@ -172,7 +172,7 @@ describe.each(FACTORIES)('commands on $name', (factory) => {
     const st = await street();
     const whole = retirement(st, st.micro, '2025-06-30');
     const plain = mutation(st.mids.next(), 'person', st.personId, { note: 'x' }, 'update', 1);
-    const badArgs = whole.map((m) => ({ ...m, command: { ...m.command!, args: { gridId: st.micro, validTo: '30/06/2025' } } }));
+    const badArgs = whole.map((m) => ({ ...m, command: { ...m.command!, args: { gridId: st.micro, validTo: '30/06/2025' } } as CommandTag }));
     const wrongSize = whole.map((m) => ({ ...m, command: { ...m.command!, size: 3 } }));
     for (const mutations of [whole.slice(0, 1), [whole[0]!, plain, whole[1]!], badArgs, wrongSize]) {
       const reply = await send(st.device, mutations.map((m, i) => ({ ...m, mid: 1000 + i })));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../electron/store/db';
 import { AppError } from '../../core/api/errors';
-import { MAX_COMMAND_MUTATIONS } from '../../core/sync/commands';
+import { COMMAND_NAMES, commandTag, MAX_COMMAND_MUTATIONS } from '../../core/sync/commands';
 import { pushRequest, type Mutation } from '../../core/sync/protocol';
 import type { Db } from '../../electron/store/db';
 import { insertEntity, lastMutationId, updateEntity, writeCommand } from '../../electron/store/write';
@@ -96,5 +96,14 @@ describe('outbox entries', () => {
     expect(request([first!]).success).toBe(false);
     expect(request([first!, second!, { ...second!, mid: 99 }]).success).toBe(false);
     expect(request([first!, second!]).success).toBe(true);
+  });
+
+  it('carry a tag whose arguments are checked by the schema of its own command, one for every command', () => {
+    const tagged = (name: string, args: Record<string, unknown>) => commandTag.safeParse({ id: 'c1', name, size: 1, args }).success;
+    const retire = { gridId: 'g', validTo: '2025-06-30' };
+    const move = { gridId: 'g', parentId: null, date: '2025-06-30' };
+    expect([tagged('grid.retire', retire), tagged('grid.move', move)]).toEqual([true, true]);
+    expect([tagged('grid.retire', move), tagged('grid.move', retire), tagged('grid.retire', { ...retire, validTo: '30/06/2025' })]).toEqual([false, false, false]);
+    expect(commandTag.options.map((o) => o.shape.name.value).sort()).toEqual([...COMMAND_NAMES].sort());
   });
 });
