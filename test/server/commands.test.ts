@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandName, CommandTag } from '../../core/sync/commands';
-import { pullResponse, pushResponse, syncError, type Mutation, type PullResponse, type PushResponse } from '../../core/sync/protocol';
-import { call, community, enrollDevice, FACTORIES, grid, MidCounter, mutation, newStreet, person, pushBody, serverFixture, uid, type Device } from './harness';
+import { syncError, type Mutation } from '../../core/sync/protocol';
+import { community, enrollDevice, FACTORIES, grid, MidCounter, mutation, newStreet, person, serverFixture, stationCalls, uid } from './harness';
 
 // Commands (docs/sync-protocol.md "Commands"): a grid's move and retirement reach the server as
 // one unit, checked against the server's state and applied all or none.
@@ -9,15 +9,7 @@ import { call, community, enrollDevice, FACTORIES, grid, MidCounter, mutation, n
 describe.each(FACTORIES)('commands on $name', (factory) => {
   const fx = serverFixture(factory, { enrollRateLimit: { max: 1000, timeWindowMs: 60_000 } });
 
-  const send = (device: Device, mutations: Mutation[], extra: Record<string, unknown> = {}) =>
-    call<unknown>(fx.server.url, '/v1/push', { token: device.token, body: { ...pushBody(mutations), ...extra }, gzip: true });
-  const push = async (device: Device, mutations: Mutation[], extra: Record<string, unknown> = {}): Promise<PushResponse> => {
-    const reply = await send(device, mutations, extra);
-    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
-    return pushResponse.parse(reply.body);
-  };
-  const pull = async (device: Device, after: number): Promise<PullResponse> =>
-    pullResponse.parse((await call(fx.server.url, `/v1/pull?after=${after}&limit=1000`, { token: device.token })).body);
+  const { send, push, pull } = stationCalls(fx);
 
   /** The same tag on every mutation, as the station's writeCommand leaves it; `args` unchecked, as a hostile station might send them. */
   const command = (name: CommandName, args: Record<string, unknown>, members: Mutation[]): Mutation[] => {
@@ -87,7 +79,7 @@ describe.each(FACTORIES)('commands on $name', (factory) => {
 
     const again = await push(st.device, batch);
     expect(again.rejected.map((r) => [r.mid, r.reason])).toEqual(batch.map((m) => [m.mid, 'grid.has_children']));
-    const asked = await push(st.device, batch.map((m) => ({ ...m, fields: {} })), { outcomesOnly: true });
+    const asked = await push(st.device, batch.map((m) => ({ ...m, fields: {} })), { extra: { outcomesOnly: true } });
     expect(asked.rejected.map((r) => r.mid)).toEqual(batch.map((m) => m.mid));
   });
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
-import { PROTOCOL_VERSION, type Mutation } from '../../core/sync/protocol';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { PROTOCOL_VERSION, pullResponse, pushResponse, type Mutation, type PullResponse, type PushResponse } from '../../core/sync/protocol';
 import { createDistrict, createStreet, issueEnrollmentCode } from '../../server/admin/admin';
 import type { Db } from '../../server/db/db';
 import { migrate } from '../../server/db/migrate';
@@ -201,6 +201,38 @@ export async function enrollDevice(db: Db, url: string, street: StreetFixture, n
 
 export function pushBody(mutations: Mutation[]): { protocol: number; schemaVersion: number; mutations: Mutation[] } {
   return { protocol: PROTOCOL_VERSION, schemaVersion: 1, mutations };
+}
+
+/** A station's calls to a fixture's server: `send` as it is, `push` and `pull` expecting 200 and parsed by the protocol. */
+export function stationCalls(fx: { readonly t: TestDb; readonly server: TestServer }) {
+  const send = (device: Device, mutations: Mutation[], options: { extra?: Record<string, unknown>; gzip?: boolean } = {}) =>
+    call<unknown>(fx.server.url, '/v1/push', { token: device.token, body: { ...pushBody(mutations), ...options.extra }, gzip: options.gzip ?? true });
+  const push = async (device: Device, mutations: Mutation[], options: { extra?: Record<string, unknown>; gzip?: boolean } = {}): Promise<PushResponse> => {
+    const reply = await send(device, mutations, options);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    return pushResponse.parse(reply.body);
+  };
+  const pull = async (device: Device, after = 0, limit = 1000): Promise<PullResponse> => {
+    const reply = await call(fx.server.url, `/v1/pull?after=${after}&limit=${limit}`, { token: device.token });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    return pullResponse.parse(reply.body);
+  };
+  /** A new street with a device, one community and one grid already pushed. */
+  const streetWithGrid = async () => {
+    const street = await newStreet(fx.t.db);
+    const device = await enrollDevice(fx.t.db, fx.server.url, street);
+    const mids = new MidCounter();
+    const orgId = uid('org');
+    const org = community(street, 1);
+    const gridId = uid('grid');
+    const res = await push(device, [
+      mutation(mids.next(), 'orgUnit', orgId, org),
+      mutation(mids.next(), 'gridUnit', gridId, grid(street, orgId, String(org.code), 1)),
+    ]);
+    expect(res.rejected).toEqual([]);
+    return { street, device, mids, orgId, orgCode: String(org.code), gridId };
+  };
+  return { send, push, pull, streetWithGrid };
 }
 
 // ---- record builders with the station's field names -----------------------------------------

@@ -10,7 +10,7 @@ import { FACTORIES, newStreet, openMigrated, type StreetFixture, type TestDb } f
 // the index from the chunk's start to the end of its entity, so the early chunks of a street's
 // people walked nearly all of them (PGlite, PostgreSQL 18, did not); with its ranges joined by
 // OR, the last chunk and those crossing an entity boundary read the whole street's index. The chunks'
-// contents are tested through the HTTP API in sync.test.ts; this looks at what reading each one
+// contents are tested through the HTTP API in read.test.ts; this looks at what reading each one
 // costs, in PostgreSQL's own account of the statement, with the planner's default settings.
 
 const PEOPLE = 20_000;

@@ -1,18 +1,4 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  pullResponse,
-  pushResponse,
-  snapshotChunk,
-  snapshotManifest,
-  type PullResponse,
-  type PushResponse,
-  type SnapshotChunk,
-  type SnapshotManifest,
-  MIN_SNAPSHOT_PROTOCOL,
-  SNAPSHOT_CHECKSUM_HEADER,
-  syncError,
-} from '../../core/sync/protocol';
 import { adminRecord, issueEnrollmentCode, revokeDevice } from '../../server/admin/admin';
 import { withAdmin } from '../../server/db/scope';
 import {
@@ -27,40 +13,16 @@ import {
   person,
   pushBody,
   serverFixture,
+  stationCalls,
   uid,
-  VERSION_HEADERS,
-  type Device,
 } from './harness';
 
+// The sync API's enrollment and push (docs/sync-protocol.md), on PGlite and PostgreSQL; what a
+// device can read, by pull and snapshot, is in read.test.ts.
+
 describe.each(FACTORIES)('sync API on $name', (factory) => {
-  const fx = serverFixture(factory, { snapshotChunkSize: 4, enrollRateLimit: { max: 1000, timeWindowMs: 60_000 } });
-
-  const push = async (device: Device, mutations: Parameters<typeof pushBody>[0], gzip = true) => {
-    const reply = await call<PushResponse>(fx.server.url, '/v1/push', { token: device.token, body: pushBody(mutations), gzip });
-    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
-    return pushResponse.parse(reply.body);
-  };
-  const pullAll = async (device: Device, after = 0, limit = 1000): Promise<PullResponse> => {
-    const reply = await call<PullResponse>(fx.server.url, `/v1/pull?after=${after}&limit=${limit}`, { token: device.token });
-    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
-    return pullResponse.parse(reply.body);
-  };
-
-  /** A street with a device, one community and one grid already pushed. */
-  async function streetWithGrid() {
-    const street = await newStreet(fx.t.db);
-    const device = await enrollDevice(fx.t.db, fx.server.url, street);
-    const mids = new MidCounter();
-    const orgId = uid('org');
-    const org = community(street, 1);
-    const gridId = uid('grid');
-    const res = await push(device, [
-      mutation(mids.next(), 'orgUnit', orgId, org),
-      mutation(mids.next(), 'gridUnit', gridId, grid(street, orgId, String(org.code), 1)),
-    ]);
-    expect(res.rejected).toEqual([]);
-    return { street, device, mids, orgId, orgCode: String(org.code), gridId };
-  }
+  const fx = serverFixture(factory, { enrollRateLimit: { max: 1000, timeWindowMs: 60_000 } });
+  const { push, pull, streetWithGrid } = stationCalls(fx);
 
   describe('enroll', () => {
     it('returns a token and the street scope; the code works once', async () => {
@@ -121,7 +83,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
         mutation(mids.next(), 'orgUnit', orgId, { name: '改名社区' }, 'update', 1),
       ];
       const first = await push(device, batch);
-      const again = await push(device, batch, false);
+      const again = await push(device, batch, { gzip: false });
       expect(again).toEqual({ ackedThrough: first.ackedThrough, rejected: [], conflicts: [], seq: first.seq });
       expect((await adminRecord(fx.t.db, 'orgUnit', orgId))?.version).toBe(2);
       // a batch overlapping the applied prefix applies only the new tail
@@ -133,7 +95,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
 
     it('a rejected mutation is recorded and acknowledged while the rest of the batch applies', async () => {
       const { street, device, mids, orgId, orgCode, gridId } = await streetWithGrid();
-      const seqBefore = (await pullAll(device)).cursor;
+      const seqBefore = (await pull(device)).cursor;
       const good1 = uid('p');
       const good2 = uid('p');
       const res = await push(device, [
@@ -149,7 +111,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       expect(res.rejected[0]?.serverRecord).toMatchObject({ id: gridId, code: `${orgCode}3001`, version: 1 });
       // gap-free: exactly the two applied mutations took sequence numbers
       expect(res.seq).toBe(seqBefore + 2);
-      const page = await pullAll(device, seqBefore);
+      const page = await pull(device, seqBefore);
       expect(page.changes.map((c) => [c.seq, c.id])).toEqual([
         [seqBefore + 1, good1],
         [seqBefore + 2, good2],
@@ -184,7 +146,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       expect(res.rejected.map((r) => r.reason)).toEqual(['grid.parent_retired', 'grid.retired', 'assignment.outlives_grid', 'assignment.person_left']);
       expect(res.rejected.map((r) => r.serverRecord)).toEqual([null, null, null, null]);
       // the street's grid, the one that ended before its parent, and the assignment that ran while the grid served
-      const inserted = (await pullAll(device)).changes.filter((c) => c.op === 'insert').map((c) => c.entity);
+      const inserted = (await pull(device)).changes.filter((c) => c.op === 'insert').map((c) => c.entity);
       expect(inserted.filter((e) => e === 'gridUnit')).toHaveLength(2);
       expect(inserted.filter((e) => e === 'assignment')).toHaveLength(1);
     });
@@ -211,7 +173,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
           push(second, [mutation(m2.next(), 'person', uid('p'), person(street, orgId, `乙${round}`))]),
         ]);
       }
-      const page = await pullAll(device);
+      const page = await pull(device);
       expect(page.changes.map((c) => c.seq)).toEqual(page.changes.map((_, i) => i + 1));
       const devices = await withAdmin(fx.t.db, (tx) =>
         tx.query<{ id: string; last_mid: string | number }>('SELECT id, last_mid FROM device WHERE street_id = $1', [street.id]),
@@ -247,7 +209,7 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       await push(device, [mutation(mids.next(), 'person', pid, { name: '周芷若2' }, 'update', 1)]);
       const rec = await adminRecord(fx.t.db, 'person', pid);
       expect(rec?.data).toMatchObject({ futureField: { level: 3 }, tags: ['a'], name: '周芷若2' });
-      const page = await pullAll(device);
+      const page = await pull(device);
       const insert = page.changes.find((c) => c.id === pid && c.op === 'insert');
       expect(insert?.fields.futureField).toEqual({ level: 3 });
     });
@@ -277,151 +239,6 @@ describe.each(FACTORIES)('sync API on $name', (factory) => {
       ]);
       expect(res.rejected.map((r) => r.reason)).toEqual(['person.resident_id_taken', 'org.code_taken']);
       expect(res.rejected[0]?.serverRecord).toMatchObject({ id: winner, residentId: rid });
-    });
-  });
-
-  describe('scope', () => {
-    it("a street B device cannot write street A's records", async () => {
-      const a = await streetWithGrid();
-      const b = await streetWithGrid();
-      const bm = b.mids;
-      const res = await push(b.device, [
-        mutation(bm.next(), 'orgUnit', a.orgId, { name: '劫持' }, 'update', 1), // A's community (invisible to B)
-        mutation(bm.next(), 'gridUnit', uid('grid'), { ...grid(a.street, a.orgId, a.orgCode, 9) }), // claims street A
-        mutation(bm.next(), 'person', uid('p'), person(b.street, a.orgId, '越界')), // org unit of A
-        mutation(bm.next(), 'orgUnit', uid('org'), { ...community(a.street, 7) }), // community under A
-        mutation(bm.next(), 'gridHistory', uid('h'), { gridId: a.gridId, action: 'updated', detail: '{}' }),
-        mutation(bm.next(), 'orgUnit', b.street.id, { name: '改街道名' }, 'update', 1), // own street unit: district's
-        mutation(bm.next(), 'gridUnit', a.gridId, { ...grid(b.street, b.orgId, b.orgCode, 5) }), // A's grid id, insert
-      ]);
-      expect(res.rejected.map((r) => r.reason)).toEqual([
-        'record.not_found',
-        'scope.other_street',
-        'ref.not_found',
-        'scope.other_street',
-        'ref.not_found',
-        'scope.org_level',
-        'record.id_taken',
-      ]);
-      expect(res.rejected.every((r) => r.serverRecord === null || r.serverRecord.streetId !== a.street.id)).toBe(true);
-      expect((await adminRecord(fx.t.db, 'orgUnit', a.orgId))?.data.name).toBe('社区1');
-      expect((await adminRecord(fx.t.db, 'gridUnit', a.gridId))?.data.streetId).toBe(a.street.id);
-    });
-
-    it('district reference data is readable and not writable', async () => {
-      const a = await streetWithGrid();
-      const page = await pullAll(a.device);
-      const district = page.changes.find((c) => c.entity === 'orgUnit' && c.fields.level === 'district');
-      expect(district).toBeDefined();
-      const res = await push(a.device, [mutation(a.mids.next(), 'orgUnit', district!.id, { name: '改区名' }, 'update', 1)]);
-      expect(res.rejected.map((r) => r.reason)).toEqual(['scope.reference_data']);
-    });
-
-    it("street B cannot read street A's records via pull or snapshot", async () => {
-      const a = await streetWithGrid();
-      const b = await streetWithGrid();
-      const aIds = new Set([a.orgId, a.gridId, a.street.id]);
-      const page = await pullAll(b.device);
-      expect(page.changes.some((c) => aIds.has(c.id))).toBe(false);
-      const manifest = snapshotManifest.parse((await call(fx.server.url, '/v1/snapshot', { method: 'POST', token: b.device.token })).body);
-      for (let i = 0; i < manifest.chunks; i++) {
-        const chunk = snapshotChunk.parse((await call(fx.server.url, `/v1/snapshot/${manifest.snapshotId}/${i}`, { token: b.device.token })).body);
-        expect(chunk.records.some((r) => aIds.has(r.id))).toBe(false);
-      }
-      // A's snapshot id is not B's to read
-      const aSnap = snapshotManifest.parse((await call(fx.server.url, '/v1/snapshot', { method: 'POST', token: a.device.token })).body);
-      const stolen = await call<{ error: { code: string } }>(fx.server.url, `/v1/snapshot/${aSnap.snapshotId}/0`, { token: b.device.token });
-      expect(stolen.status).toBe(404);
-    });
-  });
-
-  describe('pull', () => {
-    it('pages in sequence order with hasMore and a cursor', async () => {
-      const { street, device, mids, orgId } = await streetWithGrid();
-      await push(device, Array.from({ length: 23 }, (_, i) => mutation(mids.next(), 'person', uid('p'), person(street, orgId, `居民${i}`))));
-      const all = await pullAll(device);
-      const seen: number[] = [];
-      let after = 0;
-      let pages = 0;
-      for (;;) {
-        const page = await pullAll(device, after, 5);
-        pages += 1;
-        seen.push(...page.changes.map((c) => c.seq));
-        expect(page.changes.length).toBeLessThanOrEqual(5);
-        after = page.cursor;
-        if (!page.hasMore) break;
-      }
-      expect(seen).toEqual(all.changes.map((c) => c.seq));
-      expect(pages).toBe(Math.ceil(all.changes.length / 5) + (all.changes.length % 5 === 0 ? 1 : 0));
-      const own = all.changes.filter((c) => c.deviceId === device.deviceId);
-      expect(own.every((c) => typeof c.mid === 'number')).toBe(true);
-      const empty = await pullAll(device, after);
-      expect(empty).toMatchObject({ changes: [], cursor: after, hasMore: false });
-      for (const bad of ['after=-1', 'after=x', 'limit=0', 'limit=5001', 'after=1&limit=1.5']) {
-        expect((await call(fx.server.url, `/v1/pull?${bad}`, { token: device.token })).status, bad).toBe(400);
-      }
-    });
-  });
-
-  describe('snapshot', () => {
-    it('chunks are keyset-ordered, checksummed, resumable, and fixed at seq S', async () => {
-      const { street, device, mids, orgId } = await streetWithGrid();
-      await push(device, Array.from({ length: 9 }, (_, i) => mutation(mids.next(), 'person', uid('p'), person(street, orgId, `人${i}`))));
-      const reply = await call<SnapshotManifest>(fx.server.url, '/v1/snapshot', { method: 'POST', token: device.token });
-      const manifest = snapshotManifest.parse(reply.body);
-      // district + street + community + grid + 9 people
-      expect(manifest.records).toBe(13);
-      expect(manifest.chunks).toBe(4);
-      expect(manifest.seq).toBe((await pullAll(device)).cursor);
-      // changes after S: a new record stays out, an edit may show
-      const late = uid('p');
-      await push(device, [
-        mutation(mids.next(), 'person', late, person(street, orgId, '后来者')),
-        mutation(mids.next(), 'orgUnit', orgId, { name: '新名字' }, 'update', 1),
-      ]);
-      const chunks: SnapshotChunk[] = [];
-      for (let i = 0; i < manifest.chunks; i++) {
-        const raw = await fetch(`${fx.server.url}/v1/snapshot/${manifest.snapshotId}/${i}`, {
-          headers: { ...VERSION_HEADERS, authorization: `Bearer ${device.token}` },
-        });
-        const bytes = Buffer.from(await raw.arrayBuffer());
-        // the station's check: sha256 of the body's exact bytes, before parsing them
-        expect(raw.headers.get(SNAPSHOT_CHECKSUM_HEADER)).toBe(createHash('sha256').update(bytes).digest('hex'));
-        const chunk = snapshotChunk.parse(JSON.parse(bytes.toString('utf8')));
-        expect(chunk.index).toBe(i);
-        chunks.push(chunk);
-      }
-      const records = chunks.flatMap((c) => c.records);
-      expect(records).toHaveLength(13);
-      expect(records.some((r) => r.id === late)).toBe(false);
-      const keys = records.map((r) => `${r.entity}\u0000${r.id}`);
-      expect(keys).toEqual([...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
-      expect(new Set(keys).size).toBe(13);
-      // resume: fetching chunk 2 again (after a broken connection) gives the same records
-      const again = snapshotChunk.parse((await call(fx.server.url, `/v1/snapshot/${manifest.snapshotId}/2`, { token: device.token })).body);
-      expect(again.records.map((r) => r.id)).toEqual(chunks[2]!.records.map((r) => r.id));
-      expect((await call(fx.server.url, `/v1/snapshot/${manifest.snapshotId}/4`, { token: device.token })).status).toBe(404);
-      expect((await call(fx.server.url, `/v1/snapshot/not-an-id/0`, { token: device.token })).status).toBe(404);
-      // a station from before the checksum header is told to update, for the manifest and a chunk
-      const older = { 'x-griddesk-protocol': String(MIN_SNAPSHOT_PROTOCOL - 1) };
-      for (const [method, path] of [['POST', '/v1/snapshot'], ['GET', `/v1/snapshot/${manifest.snapshotId}/0`]] as const) {
-        const refused = await call(fx.server.url, path, { method, token: device.token, headers: older });
-        expect(refused.status).toBe(426);
-        expect(syncError.parse(refused.body).error).toMatchObject({ code: 'client_too_old', minProtocol: MIN_SNAPSHOT_PROTOCOL });
-      }
-    });
-
-    it('counts and chunks a set that fills its last chunk exactly', async () => {
-      const { street, device, mids, orgId } = await streetWithGrid();
-      // district + street + community + grid + 8 people = 12 = three chunks of 4
-      await push(device, Array.from({ length: 8 }, (_, i) => mutation(mids.next(), 'person', uid('p'), person(street, orgId, `人${i}`))));
-      const manifest = snapshotManifest.parse((await call(fx.server.url, '/v1/snapshot', { method: 'POST', token: device.token })).body);
-      expect(manifest).toMatchObject({ records: 12, chunks: 3 });
-      const sizes: number[] = [];
-      for (let i = 0; i < manifest.chunks; i++) {
-        sizes.push(snapshotChunk.parse((await call(fx.server.url, `/v1/snapshot/${manifest.snapshotId}/${i}`, { token: device.token })).body).records.length);
-      }
-      expect(sizes).toEqual([4, 4, 4]);
     });
   });
 });
