@@ -55,6 +55,51 @@ test('a retirement the other station built on meanwhile is refused whole: one ca
   });
 });
 
+test('a retirement that ended a duty the server refused points to the duty\'s card; both undone, it is done again', async ({ page, station: a, stationB: b }) => {
+  test.slow();
+  await withTwoStationStreet(async (street) => {
+    const [gateA] = street.gates;
+    const community = await joinWithCommunity(street, a, b, ['1 号机', '2 号机']);
+    const small = await a.call<Unit>('grid.create', { ...GRID, orgUnitId: community.id, code: '6101160010013001', name: '南街第一网格', level: 'small', parentId: null });
+    const person = await a.call<Unit>('people.create', { name: '杨不悔', orgUnitId: community.id });
+    await syncNow(a);
+    await syncNow(b);
+
+    // 2 号机 records that she moved away; 1 号机, offline, gives her a duty on the grid and then retires it
+    gateA.shut();
+    await b.call('people.update', { id: person.id, patch: { status: 'left' } });
+    await syncNow(b);
+    await a.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });
+    await a.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    gateA.open();
+
+    await openApp(page, a);
+    const sync = new SyncPage(page);
+    await sync.shell.go('sync');
+    await sync.syncNow();
+    // two cards: the duty the server refused, and the retirement that ended it, pointing to it
+    await expect(sync.issues()).toHaveCount(2);
+    const card = sync.issues('rejection').filter({ hasText: '撤销网格 · 南街第一网格' });
+    await expect(card).toContainText('它用到的「任职 · 杨不悔」没有被服务器接受');
+    await expect(card.getByTestId('sync-issue-reason')).toHaveText('服务器上没有这条记录');
+    // the duty's card names her and the grid, not their ids
+    const dutyCard = sync.issues('rejection').filter({ hasNotText: '撤销网格' });
+    await expect(sync.issueRow(dutyCard, '人员').locator('td')).toHaveText(['人员', '杨不悔', '—']);
+    await expect(sync.issueRow(dutyCard, '网格').locator('td')).toHaveText(['网格', '南街第一网格', '—']);
+    await sync.screenshotIssues('sync-command-blocked');
+
+    await sync.acceptServer(dutyCard);
+    await expect(sync.issues()).toHaveCount(1);
+    await sync.acceptServer(card);
+    await expect(sync.issues()).toHaveCount(0);
+    await a.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    await sync.syncNow();
+    await expect(sync.issues()).toHaveCount(0);
+    await syncNow(b);
+    expect((await b.call<{ grid: { validTo: string | null } }>('grid.get', { id: small.id })).grid.validTo).toBe('2025-06-30');
+  });
+});
+
 /** What a station of a build before commands sends for a retirement: the same changes, each on its own. */
 async function retireAsOlderStation(street: TwoStationStreet, gridId: string, validTo: string): Promise<void> {
   const headers = { 'content-type': 'application/json', 'x-griddesk-protocol': '3', 'x-griddesk-schema': '4' };

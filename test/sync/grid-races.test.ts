@@ -150,6 +150,35 @@ describe('two stations racing over grids', () => {
     await expectConverged(street, a1, a2);
   });
 
+  it('refuses a retirement that ended a duty the server refused, until the duty is settled; then the clerk redoes it', async () => {
+    const { street, a1, a2, small, person } = await twoStationsWithPerson('杨不悔');
+    await a2.call('people.update', { id: person.id, patch: { status: 'left' } });
+    await a2.engine.syncNow();
+    const duty = await a1.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });
+    await a1.engine.syncNow();
+    // the duty's insert refused and still open, A1 retires the grid, which ends the duty too
+    await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    await a1.engine.syncNow();
+    const issues = await a1.call('sync.issues', {});
+    const dutyCard = issues.find((i) => i.entityId === duty.id && !i.command);
+    const retirement = issues.find((i) => i.entity === 'gridUnit');
+    expect(dutyCard).toMatchObject({ reason: 'assignment.person_left' });
+    // the server has no such duty to end, so none of the retirement took effect
+    expect(retirement).toMatchObject({ reason: 'record.not_found', command: { name: 'grid.retire' } });
+    expect(issues.find((i) => i.entityId === duty.id && i.command)).toMatchObject({ reason: 'record.not_found' });
+
+    // the duty's card first, then the retirement's: both undone here, and nothing pending
+    await a1.call('sync.resolveIssue', { id: dutyCard!.id, action: 'accept_server' });
+    await a1.call('sync.resolveIssue', { id: retirement!.id, action: 'accept_server' });
+    expect((await a1.call('grid.get', { id: small.id })).grid.validTo).toBeNull();
+    await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
+    await a1.engine.syncNow();
+    expect(a1.engine.status()).toMatchObject({ pending: 0, issues: { rejection: 0, conflict: 0, quarantine: 0 } });
+    await a2.engine.syncNow();
+    expect((await a2.call('grid.get', { id: small.id })).grid.validTo).toBe('2025-06-30');
+    await expectConverged(street, a1, a2);
+  });
+
   it('refuses a retirement when the other station gave someone a duty on the grid first', async () => {
     const { a1, a2, small, person } = await twoStationsWithPerson('周芷若');
     await a2.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });

@@ -339,6 +339,7 @@ export const zhCN = {
   'sync.issue.withHistory': '这个网格的 {count} 条变更记录随它一起处理。',
   'sync.issue.withCommand': '这项操作的其他 {count} 项更改随它一起处理。',
   'sync.issue.explain.command': '服务器没有执行本机的这项操作：在本机办理之后，别的工作站改变了相关的数据（见下面的原因）。这项操作的所有更改都没有生效，其他工作站看不到。请“采用服务器的值”撤回本机的这次操作，同步完成后再到网格页按现在的情况重新办理。',
+  'sync.issue.explain.commandBlocked': '服务器没有执行本机的这项操作：它用到的「{card}」没有被服务器接受，服务器上没有这条记录（见那张卡片），所以这项操作的所有更改都没有生效。请处理那张卡片，并在这里“采用服务器的值”撤回本机的这次操作，然后到网格页重新办理。',
   'sync.issue.explain.commandQuarantine': '这项操作多次发送都没有成功，已暂时搁置，其他修改照常同步。它的全部更改必须一起送到服务器，不能单独放弃：请在网络和服务器正常后“重新提交我的修改”；多次不成功请联系技术人员。',
   'sync.command.grid.move': '调整上级',
   'sync.command.grid.retire': '撤销网格',

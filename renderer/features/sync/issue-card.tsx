@@ -16,6 +16,8 @@ export function IssueCard({
   issue,
   name,
   foldedCount = 0,
+  blockedBy,
+  refNames,
   onResolved,
 }: {
   issue: SyncIssue;
@@ -23,6 +25,10 @@ export function IssueCard({
   name?: string;
   /** Issues settled with this one (its command's other changes, a new grid's history), whose cards are folded into it. */
   foldedCount?: number;
+  /** For a refused command: the title of the card of a change it builds on that the server refused (sync-text.ts commandBlockers). */
+  blockedBy?: string;
+  /** Names of the records its fields point to, by id (a duty's person and grid). */
+  refNames?: Readonly<Record<string, string>>;
   onResolved: () => void;
 }) {
   const i18n = useI18n();
@@ -31,7 +37,7 @@ export function IssueCard({
   const { modal } = App.useApp();
   const navigate = useNavigate();
   const [busy, setBusy] = useState<SyncResolution | null>(null);
-  const rows = compareRows(i18n, issue);
+  const rows = compareRows(i18n, issue, refNames);
   const path = issueRecordPath(issue);
   // a refused command is undone whole and done again on its page, never re-sent as it was
   const command = issue.kind === 'conflict' ? null : issue.command;
@@ -40,7 +46,9 @@ export function IssueCard({
   const canAccept = !(command && issue.kind === 'quarantine');
   const explain = command
     ? issue.kind === 'rejection'
-      ? 'sync.issue.explain.command'
+      ? blockedBy
+        ? 'sync.issue.explain.commandBlocked'
+        : 'sync.issue.explain.command'
       : 'sync.issue.explain.commandQuarantine'
     : issue.kind === 'conflict'
       ? issue.reason === 'sync.unique_displaced'
@@ -93,7 +101,7 @@ export function IssueCard({
         </Space>
       }
     >
-      <Typography.Paragraph style={{ marginBottom: 8 }}>{t(explain)}</Typography.Paragraph>
+      <Typography.Paragraph style={{ marginBottom: 8 }}>{t(explain, { card: blockedBy ?? '' })}</Typography.Paragraph>
       {foldedCount > 0 && (
         <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="sync-issue-folded">
           {t(command ? 'sync.issue.withCommand' : 'sync.issue.withHistory', { count: foldedCount })}

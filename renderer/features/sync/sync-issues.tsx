@@ -6,47 +6,21 @@ import { useI18n } from '../../app/i18n/i18n-context';
 import { api } from '../../api/client';
 import { useNotify } from '../../components/use-notify';
 import { IssueCard } from './issue-card';
-import { foldedIssues, knownName } from './sync-text';
-
-/** The name of the record an issue is about, from this replica, when the issue carries none. */
-async function lookUpName(issue: SyncIssue): Promise<string | null> {
-  const ref = (field: string): string | null => {
-    const value = issue.localFields?.[field];
-    return typeof value === 'string' ? value : null;
-  };
-  const personName = async (id: string | null) => (id ? (await api.people.get({ id })).person.name : null);
-  const gridName = async (id: string | null) => (id ? (await api.grid.get({ id })).grid.name : null);
-  try {
-    switch (issue.entity) {
-      case 'person':
-        return await personName(issue.entityId);
-      case 'assignment':
-        return await personName(ref('personId'));
-      case 'gridUnit':
-        return await gridName(issue.entityId);
-      case 'gridHistory':
-        return await gridName(ref('gridId'));
-      case 'orgUnit':
-        return (await api.org.tree({})).find((o) => o.id === issue.entityId)?.name ?? null;
-    }
-  } catch {
-    return null; // gone from this replica: the card keeps the short id
-  }
-}
+import { issueNames, type IssueNames } from './issue-names';
+import { commandBlockers, foldedIssues, knownName, recordName } from './sync-text';
 
 /** Open conflicts, rejections and quarantined changes; reloads when the status's counts move. */
 export function SyncIssues({ openCount }: { openCount: number }) {
   const { t } = useI18n();
   const notify = useNotify();
   const [issues, setIssues] = useState<SyncIssue[]>([]);
-  const [names, setNames] = useState<Record<number, string>>({});
+  const [names, setNames] = useState<IssueNames>({ subjects: {}, refs: {} });
   const [loading, setLoading] = useState(false);
   const load = useCallback(async () => {
     setLoading(true);
     try {
       const open = await api.sync.issues({ includeResolved: false });
-      const found = await Promise.all(open.filter((i) => !knownName(i)).map(async (i) => [i.id, await lookUpName(i)] as const));
-      setNames(Object.fromEntries(found.filter((f): f is readonly [number, string] => f[1] !== null)));
+      setNames(await issueNames(open, (i) => knownName(i) !== null));
       setIssues(open);
     } catch (error) {
       notify.fail(error);
@@ -58,6 +32,8 @@ export function SyncIssues({ openCount }: { openCount: number }) {
     void load();
   }, [load, openCount]);
   const folded = useMemo(() => foldedIssues(issues), [issues]);
+  const blockers = useMemo(() => commandBlockers(issues, folded), [issues, folded]);
+  const cardTitle = (i: SyncIssue) => `${t(`sync.entity.${i.entity}`)} · ${names.subjects[i.id] ?? recordName(i)}`;
   const shown = issues.filter((i) => !folded.has(i.id));
   const foldedInto = (id: number) => [...folded.values()].filter((owner) => owner === id).length;
   return (
@@ -73,7 +49,15 @@ export function SyncIssues({ openCount }: { openCount: number }) {
         ) : (
           <Space orientation="vertical" style={{ width: '100%' }} size="middle">
             {shown.map((issue) => (
-              <IssueCard key={issue.id} issue={issue} name={names[issue.id]} foldedCount={foldedInto(issue.id)} onResolved={() => void load()} />
+              <IssueCard
+                key={issue.id}
+                issue={issue}
+                name={names.subjects[issue.id]}
+                refNames={names.refs}
+                foldedCount={foldedInto(issue.id)}
+                blockedBy={blockers.has(issue.id) ? cardTitle(blockers.get(issue.id)!) : undefined}
+                onResolved={() => void load()}
+              />
             ))}
           </Space>
         )}

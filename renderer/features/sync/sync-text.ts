@@ -40,7 +40,7 @@ function enumText(i18n: I18n, entity: SyncIssue['entity'] | undefined, field: st
   return key in zhCN ? i18n.t(key as MessageKey) : null;
 }
 
-export function formatValue(i18n: I18n, field: string, value: unknown, entity?: SyncIssue['entity']): string {
+export function formatValue(i18n: I18n, field: string, value: unknown, entity?: SyncIssue['entity'], refNames: Readonly<Record<string, string>> = {}): string {
   if (value === null || value === undefined || value === '') return i18n.t('sync.value.empty');
   if (typeof value === 'boolean') return i18n.t(value ? 'common.yes' : 'common.no');
   if (typeof value === 'string') {
@@ -49,8 +49,8 @@ export function formatValue(i18n: I18n, field: string, value: unknown, entity?: 
     const word = enumText(i18n, entity, field, value);
     if (word) return word;
     if (/^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value);
-    // A reference to another record (its UUID): the start is enough to tell two apart.
-    if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value)) return `${value.slice(0, 8)}…`;
+    // A reference to another record (its UUID): its name, else the start, enough to tell two apart.
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value)) return refNames[value] ?? `${value.slice(0, 8)}…`;
     return value;
   }
   if (typeof value === 'number') return String(value);
@@ -72,7 +72,7 @@ const IDENTITY = new Set(['code', 'name']);
  * record carries every field on both sides; only the ones that differ (and its code and name)
  * are worth the clerk's attention.
  */
-export function compareRows(i18n: I18n, issue: SyncIssue): FieldRow[] {
+export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Record<string, string>> = {}): FieldRow[] {
   const mine = issue.localFields ?? {};
   // For a stale edit the server's side is what my edit overwrote; otherwise its current record.
   const server = issue.kind === 'conflict' && issue.overwritten ? issue.overwritten : (issue.serverRecord ?? {});
@@ -83,8 +83,8 @@ export function compareRows(i18n: I18n, issue: SyncIssue): FieldRow[] {
   const rows = keys.map((field) => ({
     field,
     label: field === 'code' && issue.entity === 'gridUnit' ? i18n.t('grid.code') : fieldLabel(i18n.t, field),
-    mine: field in mine ? formatValue(i18n, field, mine[field], issue.entity) : '—',
-    server: field in server || whole ? formatValue(i18n, field, server[field], issue.entity) : '—',
+    mine: field in mine ? formatValue(i18n, field, mine[field], issue.entity, refNames) : '—',
+    server: field in server || whole ? formatValue(i18n, field, server[field], issue.entity, refNames) : '—',
   }));
   if (issue.kind === 'conflict') return rows;
   const telling = rows.filter((r) => IDENTITY.has(r.field) || r.mine !== r.server);
@@ -132,4 +132,24 @@ export function foldedIssues(issues: readonly SyncIssue[]): Map<number, number> 
     if (owner !== undefined && owner !== i.id) folded.set(i.id, owner);
   }
   return folded;
+}
+
+/** Refusals that say the server lacks a record the change names: itself, or one it points to. */
+const MISSING_ON_SERVER = new Set(['record.not_found', 'ref.not_found']);
+
+/**
+ * For a refused command's card, the open issue of a change it builds on: a duty whose insert the
+ * server refused and which a retirement then ended, or a new grid that a move put another under.
+ * The server refused the whole command because that record is not there, not because another
+ * station changed anything, so the card points the clerk to the other one.
+ */
+export function commandBlockers(issues: readonly SyncIssue[], folded: ReadonlyMap<number, number>): Map<number, SyncIssue> {
+  const blockers = new Map<number, SyncIssue>();
+  for (const member of issues) {
+    if (!member.command || member.kind !== 'rejection' || !MISSING_ON_SERVER.has(member.reason)) continue;
+    const related = new Set([member.entityId, ...Object.values(member.command.args).filter((v): v is string => typeof v === 'string')]);
+    const blocker = issues.find((o) => o.kind !== 'conflict' && o.command?.id !== member.command!.id && related.has(o.entityId));
+    if (blocker) blockers.set(folded.get(member.id) ?? member.id, blocker);
+  }
+  return blockers;
 }
