@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, ruleViolation } from '../../core/api/errors';
-import { MAX_COMMAND_MUTATIONS, type CommandArgs, type CommandName, type CommandTag } from '../../core/sync/commands';
+import { MAX_COMMAND_MUTATIONS, type CommandArgs, type CommandName } from '../../core/sync/commands';
 import type { Db } from './db';
 import { ENTITIES, type EntityFields, type EntityName, type EntitySpec } from './entities';
 import { cachedStatement } from './statements';
@@ -85,8 +85,7 @@ export function writeCommand<N extends CommandName, T>(db: Db, name: N, args: Co
     // a batch never splits a command, so a command must fit one with room to spare
     if (size > MAX_COMMAND_MUTATIONS) throw ruleViolation('sync.command_too_large', { size, max: MAX_COMMAND_MUTATIONS });
     if (size > 0) {
-      // name and args are N's (the signature ties them), which TypeScript cannot see through a union
-      const tag = { id: randomUUID(), name, size, args } as CommandTag;
+      const tag: { id: string; name: N; size: number; args: CommandArgs<N> } = { id: randomUUID(), name, size, args };
       cachedStatement(db, 'UPDATE change_log SET command = ? WHERE seq > ?').run(JSON.stringify(tag), before);
     }
     return result;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncIssue } from '../../core/api/sync';
-import { commandBlockers, foldedIssues } from '../../renderer/features/sync/sync-text';
+import type { I18n } from '../../renderer/app/i18n/i18n-context';
+import { zhCN } from '../../renderer/app/i18n/zh-CN';
+import { commandBlockers, compareRows, foldedIssues } from '../../renderer/features/sync/sync-text';
 
 // Which cards the sync page shows, and what a refused command's card points to
 // (renderer/features/sync/sync-text.ts): a command is one card, and when the server refused it
@@ -28,11 +30,15 @@ function issue(fields: Partial<SyncIssue> & Pick<SyncIssue, 'entity' | 'entityId
 const retirement = { id: 'c1', name: 'grid.retire' as const, args: { gridId: 'g1', validTo: '2025-06-30' } };
 const move = { id: 'c2', name: 'grid.move' as const, args: { gridId: 'g2', parentId: 'g9', date: '2025-06-30' } };
 
-/** A refused command's members, each with `reason`: the grid, a duty it ended, its history entry. */
-function refusedRetirement(reason: string): SyncIssue[] {
+/**
+ * A refused command's members, each with `reason`, as the server reports them: each with its
+ * record as the server holds it, none for the duty it lacks (`missing`) or the new history entry.
+ */
+function refusedRetirement(reason: string, missing: 'd1' | null = null): SyncIssue[] {
+  const held = (id: string) => (id === missing ? null : { id });
   return [
-    issue({ entity: 'assignment', entityId: 'd1', reason, command: retirement }),
-    issue({ entity: 'gridUnit', entityId: 'g1', reason, command: retirement }),
+    issue({ entity: 'assignment', entityId: 'd1', reason, command: retirement, serverRecord: held('d1') }),
+    issue({ entity: 'gridUnit', entityId: 'g1', reason, command: retirement, serverRecord: held('g1') }),
     issue({ entity: 'gridHistory', entityId: 'h1', reason, command: retirement, localFields: { gridId: 'g1' } }),
   ];
 }
@@ -40,27 +46,47 @@ function refusedRetirement(reason: string): SyncIssue[] {
 describe('sync cards', () => {
   it('point a retirement refused for a missing duty to the card of the duty the server refused', () => {
     const duty = issue({ entity: 'assignment', entityId: 'd1', reason: 'assignment.person_left' });
-    const members = refusedRetirement('record.not_found');
-    const issues = [duty, ...members];
+    const members = refusedRetirement('record.not_found', 'd1');
+    // newest first, as sync.issues lists them: a later refused rename of the grid is not the cause
+    const rename = issue({ entity: 'gridUnit', entityId: 'g1', reason: 'grid.code_taken', serverRecord: { id: 'g1' } });
+    const issues = [...members, rename, duty].reverse();
     const folded = foldedIssues(issues);
     // one card for the command, the grid's; the duty's own card stays
     expect([...folded.values()]).toEqual([members[1]!.id, members[1]!.id]);
     expect(folded.has(duty.id)).toBe(false);
-    expect(commandBlockers(issues, folded)).toEqual(new Map([[members[1]!.id, duty]]));
+    // whatever the order the issues come in
+    for (const list of [issues, [...issues].reverse()]) expect(commandBlockers(list, folded)).toEqual(new Map([[members[1]!.id, duty]]));
   });
 
   it('point a move refused for a missing parent to the card of the new parent grid', () => {
     const parent = issue({ entity: 'gridUnit', entityId: 'g9', reason: 'grid.code_taken' });
-    const moved = issue({ entity: 'gridUnit', entityId: 'g2', reason: 'ref.not_found', command: move });
-    expect(commandBlockers([parent, moved], foldedIssues([parent, moved]))).toEqual(new Map([[moved.id, parent]]));
+    const rename = issue({ entity: 'gridUnit', entityId: 'g2', reason: 'grid.code_taken', serverRecord: { id: 'g2' } });
+    const moved = issue({ entity: 'gridUnit', entityId: 'g2', reason: 'ref.not_found', command: move, serverRecord: { id: 'g2' } });
+    const issues = [moved, rename, parent];
+    expect(commandBlockers(issues, foldedIssues(issues))).toEqual(new Map([[moved.id, parent]]));
   });
 
   it('point nowhere when the server refused the command for what another station did, or only a conflict is open', () => {
     const duty = issue({ entity: 'assignment', entityId: 'd1', reason: 'assignment.person_left' });
-    const children = [duty, ...refusedRetirement('grid.has_children')];
+    const children = [duty, ...refusedRetirement('grid.has_children', 'd1')];
     expect(commandBlockers(children, foldedIssues(children)).size).toBe(0);
     const conflict = issue({ entity: 'assignment', entityId: 'd1', reason: 'sync.stale_base', kind: 'conflict' });
-    const missing = [conflict, ...refusedRetirement('record.not_found')];
+    const missing = [conflict, ...refusedRetirement('record.not_found', 'd1')];
     expect(commandBlockers(missing, foldedIssues(missing)).size).toBe(0);
+  });
+
+  it('compare the values of a card\'s rows, not their words: two people of one name are two people', () => {
+    const i18n: I18n = { locale: 'zh-CN', t: (key) => zhCN[key], reason: () => null, setLocale: async () => undefined };
+    const duty = issue({
+      entity: 'assignment',
+      entityId: 'd1',
+      reason: 'assignment.grid_member_taken',
+      localFields: { personId: '0197a000-0000-7000-8000-000000000001', role: 'grid_member_full' },
+      serverRecord: { id: 'd1', personId: '0197a000-0000-7000-8000-000000000002', role: 'grid_member_full' },
+    });
+    const names = { '0197a000-0000-7000-8000-000000000001': '王芳', '0197a000-0000-7000-8000-000000000002': '王芳' };
+    expect(compareRows(i18n, duty, names)).toEqual([
+      { field: 'personId', label: '人员', mine: '王芳', server: '王芳', differs: true },
+    ]);
   });
 });

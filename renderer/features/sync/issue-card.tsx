@@ -7,7 +7,7 @@ import { api } from '../../api/client';
 import { formatDateTime } from '../../components/dates';
 import { useNotify } from '../../components/use-notify';
 import { issueRecordPath } from './issue-routes';
-import { compareRows, recordName, syncReasonText, type FieldRow } from './sync-text';
+import { cardTitle, compareRows, syncReasonText, type FieldRow } from './sync-text';
 
 const KIND_COLORS: Record<SyncIssue['kind'], string> = { rejection: 'red', conflict: 'orange', quarantine: 'purple' };
 
@@ -92,9 +92,7 @@ export function IssueCard({
       title={
         <Space size={6} wrap>
           <Tag color={KIND_COLORS[issue.kind]}>{t(`sync.issue.kind.${issue.kind}`)}</Tag>
-          <span>
-            {command ? t(`sync.command.${command.name}`) : t(`sync.entity.${issue.entity}`)} · {name ?? recordName(issue)}
-          </span>
+          <span>{cardTitle(i18n, issue, name)}</span>
           <Typography.Text type="secondary" style={{ fontWeight: 'normal', fontSize: 12 }}>
             {formatDateTime(issue.createdAt)}
           </Typography.Text>
@@ -120,7 +118,7 @@ export function IssueCard({
         style={{ marginBottom: 12 }}
         columns={[
           { title: t('sync.issue.field'), dataIndex: 'label', width: '24%' },
-          { title: t('sync.issue.mine'), dataIndex: 'mine', width: '38%', render: (v: string, r) => <span style={{ color: v !== r.server ? '#1559b7' : undefined }}>{v}</span> },
+          { title: t('sync.issue.mine'), dataIndex: 'mine', width: '38%', render: (v: string, r) => <span style={{ color: r.differs ? '#1559b7' : undefined }}>{v}</span> },
           { title: t('sync.issue.server'), dataIndex: 'server', width: '38%' },
         ]}
       />

@@ -10,7 +10,7 @@ type RecordKind = 'person' | 'grid' | 'org';
 /** The kind of record a reference field points to; a parent is of its own entity's kind. */
 function refKind(entity: SyncIssue['entity'], field: string): RecordKind | null {
   if (field === 'personId') return 'person';
-  if (field === 'gridId') return 'grid';
+  if (field === 'gridId' || field === 'predecessorId') return 'grid';
   if (field === 'orgUnitId') return 'org';
   if (field === 'parentId') return entity === 'orgUnit' ? 'org' : entity === 'gridUnit' ? 'grid' : null;
   return null;

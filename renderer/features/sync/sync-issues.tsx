@@ -7,11 +7,12 @@ import { api } from '../../api/client';
 import { useNotify } from '../../components/use-notify';
 import { IssueCard } from './issue-card';
 import { issueNames, type IssueNames } from './issue-names';
-import { commandBlockers, foldedIssues, knownName, recordName } from './sync-text';
+import { cardTitle, commandBlockers, foldedIssues, knownName } from './sync-text';
 
 /** Open conflicts, rejections and quarantined changes; reloads when the status's counts move. */
 export function SyncIssues({ openCount }: { openCount: number }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const notify = useNotify();
   const [issues, setIssues] = useState<SyncIssue[]>([]);
   const [names, setNames] = useState<IssueNames>({ subjects: {}, refs: {} });
@@ -33,7 +34,6 @@ export function SyncIssues({ openCount }: { openCount: number }) {
   }, [load, openCount]);
   const folded = useMemo(() => foldedIssues(issues), [issues]);
   const blockers = useMemo(() => commandBlockers(issues, folded), [issues, folded]);
-  const cardTitle = (i: SyncIssue) => `${t(`sync.entity.${i.entity}`)} · ${names.subjects[i.id] ?? recordName(i)}`;
   const shown = issues.filter((i) => !folded.has(i.id));
   const foldedInto = (id: number) => [...folded.values()].filter((owner) => owner === id).length;
   return (
@@ -55,7 +55,7 @@ export function SyncIssues({ openCount }: { openCount: number }) {
                 name={names.subjects[issue.id]}
                 refNames={names.refs}
                 foldedCount={foldedInto(issue.id)}
-                blockedBy={blockers.has(issue.id) ? cardTitle(blockers.get(issue.id)!) : undefined}
+                blockedBy={blockers.has(issue.id) ? cardTitle(i18n, blockers.get(issue.id)!, names.subjects[blockers.get(issue.id)!.id]) : undefined}
                 onResolved={() => void load()}
               />
             ))}

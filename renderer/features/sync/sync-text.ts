@@ -62,6 +62,16 @@ export interface FieldRow {
   label: string;
   mine: string;
   server: string;
+  /** The values differ, not just their words: two people of one name are still two people. */
+  differs: boolean;
+}
+
+/** A field one side does not carry at all (shown as —), unlike one it holds empty. */
+const ABSENT = Symbol('absent');
+
+function sameValue(a: unknown, b: unknown): boolean {
+  const empty = (v: unknown) => (v === undefined || v === '' ? null : v);
+  return a === ABSENT || b === ABSENT ? a === b : JSON.stringify(empty(a)) === JSON.stringify(empty(b));
 }
 
 /** Fields that say which record this is: kept in the comparison even when both sides agree. */
@@ -80,15 +90,21 @@ export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Rec
   const keys = fields.length > 0 ? fields : Object.keys(server).filter((f) => !HIDDEN.has(f));
   // The record itself as the server holds it: a field it lacks was never set there, so is empty.
   const whole = issue.kind !== 'conflict' && server['id'] === issue.entityId;
-  const rows = keys.map((field) => ({
-    field,
-    label: field === 'code' && issue.entity === 'gridUnit' ? i18n.t('grid.code') : fieldLabel(i18n.t, field),
-    mine: field in mine ? formatValue(i18n, field, mine[field], issue.entity, refNames) : '—',
-    server: field in server || whole ? formatValue(i18n, field, server[field], issue.entity, refNames) : '—',
-  }));
+  const rows = keys.map((field) => {
+    const mineValue = field in mine ? mine[field] : ABSENT;
+    const serverValue = field in server || whole ? server[field] : ABSENT;
+    const shown = (value: unknown) => (value === ABSENT ? '—' : formatValue(i18n, field, value, issue.entity, refNames));
+    return {
+      field,
+      label: field === 'code' && issue.entity === 'gridUnit' ? i18n.t('grid.code') : fieldLabel(i18n.t, field),
+      mine: shown(mineValue),
+      server: shown(serverValue),
+      differs: !sameValue(mineValue, serverValue),
+    };
+  });
   if (issue.kind === 'conflict') return rows;
-  const telling = rows.filter((r) => IDENTITY.has(r.field) || r.mine !== r.server);
-  return telling.some((r) => r.mine !== r.server) ? telling : rows;
+  const telling = rows.filter((r) => IDENTITY.has(r.field) || r.differs);
+  return telling.some((r) => r.differs) ? telling : rows;
 }
 
 /** The record's own name or code when the issue carries one (an edit of one field does not). */
@@ -134,21 +150,38 @@ export function foldedIssues(issues: readonly SyncIssue[]): Map<number, number> 
   return folded;
 }
 
-/** Refusals that say the server lacks a record the change names: itself, or one it points to. */
-const MISSING_ON_SERVER = new Set(['record.not_found', 'ref.not_found']);
+/** A card's title: the action for a command's card, else the kind of record; then its name. */
+export function cardTitle(i18n: I18n, issue: SyncIssue, name?: string): string {
+  const command = issue.kind === 'conflict' ? null : issue.command;
+  return `${command ? i18n.t(`sync.command.${command.name}`) : i18n.t(`sync.entity.${issue.entity}`)} · ${name ?? recordName(issue)}`;
+}
 
 /**
- * For a refused command's card, the open issue of a change it builds on: a duty whose insert the
- * server refused and which a retirement then ended, or a new grid that a move put another under.
- * The server refused the whole command because that record is not there, not because another
- * station changed anything, so the card points the clerk to the other one.
+ * The record a refused command needed and the server does not hold: for `record.not_found`
+ * the member the server sent no record back for (its other members it holds; a history entry
+ * is new in any case), for `ref.not_found` the new parent of a move.
+ */
+function missingRecord(member: SyncIssue): string | null {
+  if (member.reason === 'record.not_found') return member.serverRecord === null && member.entity !== 'gridHistory' ? member.entityId : null;
+  if (member.reason === 'ref.not_found' && member.command?.name === 'grid.move') {
+    const parentId = member.command.args['parentId'];
+    return typeof parentId === 'string' ? parentId : null;
+  }
+  return null;
+}
+
+/**
+ * For a refused command's card, the card of a change it builds on that the server never took:
+ * a duty whose insert it refused and which a retirement then ended, or the new grid a move put
+ * another under. The server refused the whole command because that record is not there, not
+ * because another station changed anything, so the card points the clerk to the other one.
  */
 export function commandBlockers(issues: readonly SyncIssue[], folded: ReadonlyMap<number, number>): Map<number, SyncIssue> {
   const blockers = new Map<number, SyncIssue>();
   for (const member of issues) {
-    if (!member.command || member.kind !== 'rejection' || !MISSING_ON_SERVER.has(member.reason)) continue;
-    const related = new Set([member.entityId, ...Object.values(member.command.args).filter((v): v is string => typeof v === 'string')]);
-    const blocker = issues.find((o) => o.kind !== 'conflict' && o.command?.id !== member.command!.id && related.has(o.entityId));
+    if (!member.command || member.kind !== 'rejection') continue;
+    const missing = missingRecord(member);
+    const blocker = missing && issues.find((o) => o.kind !== 'conflict' && o.command?.id !== member.command!.id && o.entityId === missing);
     if (blocker) blockers.set(folded.get(member.id) ?? member.id, blocker);
   }
   return blockers;
