@@ -20,7 +20,7 @@ export class AuthError extends Error {
   }
 }
 
-interface DeviceRow {
+export interface DeviceRow {
   id: string;
   street_id: string | null;
   scope_kind: string;
@@ -29,7 +29,8 @@ interface DeviceRow {
   street_name: string | null;
 }
 
-function deviceContext(row: DeviceRow | undefined): DeviceContext {
+/** The device a token's row names, or the 401/403 for an unknown, revoked or unsupported one. */
+export function deviceContext(row: DeviceRow | undefined): DeviceContext {
   if (!row) throw new AuthError(401, 'unknown_token');
   if (row.revoked_at) throw new AuthError(401, 'device_revoked');
   if (row.scope_kind !== 'street' || !row.street_id || !row.street_code || !row.street_name) {

@@ -111,6 +111,12 @@ export function openPg(connectionString: string, options: { max?: number } = {})
     kind: 'pg',
     query: (sql, params, queryOptions) => direct.query(sql, params, queryOptions),
     exec: (sql) => direct.exec(sql),
+    async script<Row>(sql: string) {
+      // no values: pg sends the simple Query message, and answers each statement's result
+      const results = (await pool.query(sql)) as pg.QueryResult | pg.QueryResult[];
+      const last = (Array.isArray(results) ? results.at(-1) : results) as pg.QueryResult;
+      return { rows: last.rows as Row[], rowCount: last.rowCount ?? 0 };
+    },
     async transaction(fn) {
       const client = await pool.connect();
       let broken = false;

@@ -66,6 +66,10 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
     kind: 'pglite',
     query: (sql, params) => direct.query(sql, params),
     exec: (sql) => direct.exec(sql),
+    async script<Row>(sql: string) {
+      const last = (await pg.exec(sql)).at(-1);
+      return { rows: (last?.rows ?? []) as Row[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+    },
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     async listen(channel, onPayload) {
       assertChannel(channel);

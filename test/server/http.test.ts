@@ -241,23 +241,23 @@ describe.each(FACTORIES)('rate limit on $name', (factory) => {
 });
 
 describe.each(FACTORIES)('one transaction per request on $name', (factory) => {
-  const counted = { transactions: 0, queries: 0 };
+  const counted = { transactions: 0, calls: 0, queries: 0 };
   // the server sees the same database through a wrapper that counts what each request opens
   const fx = serverFixture(factory, { snapshotChunkSize: 2 }, (inner): Db => ({
     ...inner,
     kind: inner.kind,
     query: (sql, params) => ((counted.queries += 1), inner.query(sql, params)),
+    script: (sql) => ((counted.calls += 1), inner.script(sql)),
     transaction: (fn) => ((counted.transactions += 1), inner.transaction(fn)),
   }));
 
-  const measure = async <T>(request: () => Promise<{ status: number; body: T }>): Promise<{ status: number; body: T; transactions: number; queries: number }> => {
-    counted.transactions = 0;
-    counted.queries = 0;
+  const measure = async <T>(request: () => Promise<{ status: number; body: T }>) => {
+    Object.assign(counted, { transactions: 0, calls: 0, queries: 0 });
     const reply = await request();
-    return { ...reply, transactions: counted.transactions, queries: counted.queries };
+    return { ...reply, used: { ...counted } };
   };
 
-  it('push, pull, snapshot and chunk each run in ONE transaction, authentication included; refusals too', async () => {
+  it('push, snapshot and chunk each run in ONE transaction, authentication included, and a pull is ONE call; refusals too', async () => {
     const street = await newStreet(fx.t.db);
     const device = await enrollDevice(fx.t.db, fx.server.url, street);
     const push = await measure(() =>
@@ -267,15 +267,20 @@ describe.each(FACTORIES)('one transaction per request on $name', (factory) => {
     const snapshot = await measure(() => call<{ snapshotId: string }>(fx.server.url, '/v1/snapshot', { method: 'POST', token: device.token }));
     const chunk = await measure(() => call(fx.server.url, `/v1/snapshot/${snapshot.body.snapshotId}/0`, { token: device.token }));
     const unknown = await measure(() => call(fx.server.url, '/v1/pull?after=0', { token: 'A'.repeat(43) }));
-    for (const [name, r, status] of [
-      ['push', push, 200],
-      ['pull', pull, 200],
-      ['snapshot', snapshot, 200],
-      ['chunk', chunk, 200],
-      ['unknown token', unknown, 401],
+    const badQuery = await measure(() => call(fx.server.url, '/v1/pull?after=x', { token: 'A'.repeat(43) }));
+    const oneTransaction = { transactions: 1, calls: 0, queries: 0 };
+    const oneCall = { transactions: 0, calls: 1, queries: 0 };
+    for (const [name, r, status, used] of [
+      ['push', push, 200, oneTransaction],
+      ['pull', pull, 200, oneCall],
+      ['snapshot', snapshot, 200, oneTransaction],
+      ['chunk', chunk, 200, oneTransaction],
+      ['unknown token', unknown, 401, oneCall],
+      // a bad query with a bad token is still 401: authenticated in a transaction first
+      ['bad query, unknown token', badQuery, 401, oneTransaction],
     ] as const) {
       expect(r.status, name).toBe(status);
-      expect({ transactions: r.transactions, queries: r.queries }, name).toEqual({ transactions: 1, queries: 0 });
+      expect(r.used, name).toEqual(used);
     }
   });
 });
