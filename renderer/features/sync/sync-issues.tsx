@@ -1,6 +1,6 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { Button, Card, Empty, Space, Spin } from 'antd';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SyncIssue } from '../../../core/api/sync';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { api } from '../../api/client';
@@ -17,16 +17,21 @@ export function SyncIssues({ openCount }: { openCount: number }) {
   const [issues, setIssues] = useState<SyncIssue[]>([]);
   const [names, setNames] = useState<IssueNames>({ subjects: {}, refs: {} });
   const [loading, setLoading] = useState(false);
+  // a reload started while an earlier one looks up names must not be overwritten by it
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const run = ++latest.current;
     setLoading(true);
     try {
       const open = await api.sync.issues({ includeResolved: false });
-      setNames(await issueNames(open, (i) => knownName(i) !== null));
+      const found = await issueNames(open, (i) => knownName(i) !== null);
+      if (run !== latest.current) return;
+      setNames(found);
       setIssues(open);
     } catch (error) {
-      notify.fail(error);
+      if (run === latest.current) notify.fail(error);
     } finally {
-      setLoading(false);
+      if (run === latest.current) setLoading(false);
     }
   }, [notify]);
   useEffect(() => {
