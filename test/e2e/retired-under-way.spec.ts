@@ -80,7 +80,7 @@ test('a retirement that ended a duty the server refused points to the duty\'s ca
     // two cards: the duty the server refused, and the retirement that ended it, pointing to it
     await expect(sync.issues()).toHaveCount(2);
     const card = sync.issues('rejection').filter({ hasText: '撤销网格 · 南街第一网格' });
-    await expect(card).toContainText('它用到的「任职 · 杨不悔」没有被服务器接受');
+    await expect(card).toContainText('它用到的「任职 · 杨不悔」还没有被服务器接受');
     await expect(card.getByTestId('sync-issue-reason')).toHaveText('服务器上没有这条记录');
     // the duty's card names her and the grid, not their ids
     const dutyCard = sync.issues('rejection').filter({ hasNotText: '撤销网格' });

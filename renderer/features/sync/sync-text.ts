@@ -171,9 +171,9 @@ function missingRecord(member: SyncIssue): string | null {
 }
 
 /**
- * For a refused command's card, the card of a change it builds on that the server never took:
- * a duty whose insert it refused and which a retirement then ended, or the new grid a move put
- * another under. The server refused the whole command because that record is not there, not
+ * For a refused command's card, the card of a change it builds on that the server never took
+ * (refused, or set aside before it got there): a duty whose insert it refused and which a
+ * retirement then ended, or the new grid a move put another under. The server refused the whole command because that record is not there, not
  * because another station changed anything, so the card points the clerk to the other one.
  */
 export function commandBlockers(issues: readonly SyncIssue[], folded: ReadonlyMap<number, number>): Map<number, SyncIssue> {
