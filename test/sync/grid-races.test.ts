@@ -130,32 +130,41 @@ describe('two stations racing over grids', () => {
     }
   });
 
-  it('sends a retirement without the end of a refused duty the clerk gave up before it went', async () => {
-    const { street, a1, a2, small, person } = await twoStationsWithPerson('殷素素');
+  /** A1 gives a person a duty on the small grid before it hears from A2 that they left: refused. */
+  async function refusedDuty(name: string) {
+    const stations = await twoStationsWithPerson(name);
+    const { a1, a2, small, person } = stations;
     await a2.call('people.update', { id: person.id, patch: { status: 'left' } });
     await a2.engine.syncNow();
-    // A1 gives the person a duty before it hears they left: refused
     const duty = await a1.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });
     await a1.engine.syncNow();
+    return { ...stations, duty };
+  }
+
+  /** A1 has nothing left to send or settle, and both stations hold the grid retired as the server does. */
+  async function expectRetiredEverywhere({ street, a1, a2, small }: Awaited<ReturnType<typeof refusedDuty>>) {
+    await a1.engine.syncNow();
+    expect(a1.engine.status()).toMatchObject({ pending: 0, issues: { rejection: 0, conflict: 0, quarantine: 0 } });
+    await a2.engine.syncNow();
+    expect((await a2.call('grid.get', { id: small.id })).grid.validTo).toBe('2025-06-30');
+    await expectConverged(street, a1, a2);
+  }
+
+  it('sends a retirement without the end of a refused duty the clerk gave up before it went', async () => {
+    const st = await refusedDuty('殷素素');
+    const { a1, small, duty } = st;
     const [refusal] = await a1.call('sync.issues', {});
     expect(refusal).toMatchObject({ entityId: duty.id, reason: 'assignment.person_left' });
 
     // still holding the duty, A1 retires the grid (ending the duty); then the clerk gives the duty up
     await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
     await a1.call('sync.resolveIssue', { id: refusal!.id, action: 'accept_server' });
-    await a1.engine.syncNow();
-    expect(a1.engine.status()).toMatchObject({ pending: 0, issues: { rejection: 0, conflict: 0, quarantine: 0 } });
-    await a2.engine.syncNow();
-    expect((await a2.call('grid.get', { id: small.id })).grid.validTo).toBe('2025-06-30');
-    await expectConverged(street, a1, a2);
+    await expectRetiredEverywhere(st);
   });
 
   it('refuses a retirement that ended a duty the server refused, until the duty is settled; then the clerk redoes it', async () => {
-    const { street, a1, a2, small, person } = await twoStationsWithPerson('杨不悔');
-    await a2.call('people.update', { id: person.id, patch: { status: 'left' } });
-    await a2.engine.syncNow();
-    const duty = await a1.call('people.assign', { personId: person.id, target: { kind: 'grid', gridId: small.id }, role: 'grid_member_full', startDate: '2024-02-01' });
-    await a1.engine.syncNow();
+    const st = await refusedDuty('杨不悔');
+    const { a1, small, duty } = st;
     // the duty's insert refused and still open, A1 retires the grid, which ends the duty too
     await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
     await a1.engine.syncNow();
@@ -172,11 +181,7 @@ describe('two stations racing over grids', () => {
     await a1.call('sync.resolveIssue', { id: retirement!.id, action: 'accept_server' });
     expect((await a1.call('grid.get', { id: small.id })).grid.validTo).toBeNull();
     await a1.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
-    await a1.engine.syncNow();
-    expect(a1.engine.status()).toMatchObject({ pending: 0, issues: { rejection: 0, conflict: 0, quarantine: 0 } });
-    await a2.engine.syncNow();
-    expect((await a2.call('grid.get', { id: small.id })).grid.validTo).toBe('2025-06-30');
-    await expectConverged(street, a1, a2);
+    await expectRetiredEverywhere(st);
   });
 
   it('refuses a retirement when the other station gave someone a duty on the grid first', async () => {
