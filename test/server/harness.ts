@@ -10,6 +10,7 @@ import { migrate } from '../../server/db/migrate';
 import { openPg } from '../../server/db/pg';
 import { openPglite } from '../../server/db/pglite';
 import { buildApp, closeServer, type ServerOptions } from '../../server/http/app';
+import { applyPush } from '../../server/sync/apply';
 
 // Real databases for the server suites: PGlite in memory, and a fresh PostgreSQL database per
 // test file (dropped afterwards). The PostgreSQL variant FAILS when PostgreSQL is unreachable,
@@ -300,4 +301,24 @@ export function mutation(
   baseVersion: number | null = null,
 ): Mutation {
   return { mid, entity, id, op, fields, baseVersion, at: new Date().toISOString() };
+}
+
+/**
+ * Two streets on one database, A with a device `dev-a` (token hash `tokenHashA`) that pushed a
+ * community through the ordinary push path: the setting of the scope suites. Migrated before the
+ * file's tests, dropped after.
+ */
+export function twoStreetsFixture(factory: DbFactory, tokenHashA: string): { readonly t: TestDb; readonly a: StreetFixture; readonly b: StreetFixture; readonly communityA: string } {
+  const fixture = { communityA: uid('org') } as { t: TestDb; a: StreetFixture; b: StreetFixture; communityA: string };
+  beforeAll(async () => {
+    fixture.t = await openMigrated(factory);
+    fixture.a = await newStreet(fixture.t.db);
+    fixture.b = await newStreet(fixture.t.db);
+    const { t, a } = fixture;
+    await t.db.query(`INSERT INTO device (id, street_id, name, token_hash) VALUES ('dev-a', $1, 'A', $2)`, [a.id, tokenHashA]);
+    const result = await applyPush(t.db, { id: 'dev-a', streetId: a.id, streetCode: a.code }, pushBody([mutation(1, 'orgUnit', fixture.communityA, community(a, 1))]));
+    expect(result.rejected).toEqual([]);
+  }, 30_000);
+  afterAll(async () => fixture.t?.drop(), 30_000);
+  return fixture;
 }
