@@ -42,7 +42,7 @@ if (seeds.length === 0) {
 // the logger level is read when the modules load: quiet unless asked
 process.env.GRIDDESK_LOG_LEVEL ??= 'silent';
 const { openBackend } = await import('./backend');
-const { failureReport, replayCommand, runScenario } = await import('./run');
+const { failureReport, runBounded, RunHung } = await import('./run');
 
 const kind = values.pg ? 'pg' : 'pglite';
 /**
@@ -62,15 +62,12 @@ try {
       backend = await openBackend(kind);
     }
     // a run that never ends must still say which seed it was, where it stood and what it waits on
-    const trace: string[] = [];
-    const hung = setTimeout(() => {
-      console.log(`HUNG ${i + 1}/${seeds.length} seed ${seed}: no result after ${HUNG_MS / 60_000} min\nreplay: ${replayCommand({ seed, backend: kind, mix })}`);
-      console.log(['trace so far:', ...trace.slice(-40).map((l) => `  ${l}`)].join('\n'));
-      console.log(`waiting on: ${process.getActiveResourcesInfo().join(', ')}`);
+    const result = await runBounded(backend, seed, { mix }, HUNG_MS).catch((error: unknown) => {
+      if (!(error instanceof RunHung)) throw error;
+      console.log(`${i + 1}/${seeds.length} ${error.message}`);
       if (failed.length > 0) console.log(`failing seeds before it: ${failed.join(' ')}`);
       process.exit(1);
-    }, HUNG_MS);
-    const result = await runScenario(backend, seed, { trace, mix }).finally(() => clearTimeout(hung));
+    });
     const ok = result.violations.length === 0;
     const { ops, stations, faults } = result.stats;
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${i + 1}/${seeds.length} seed ${seed}  ${stations} stations ${ops} ops ${faults} faults  ${result.ms} ms`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { pgBackend, type Backend } from './backend';
-import { failureReport, runScenario } from './run';
+import { expectRunPasses, TEST_RUN_TIMEOUT_MS } from './run';
 import { PG_GRID_SEEDS, PG_SEEDS } from './seeds';
 
 // The same runs against real PostgreSQL with TWO server processes on one database, requests
@@ -17,12 +17,7 @@ afterAll(async () => {
 }, 30_000);
 
 describe.skipIf(skip)('seeded fault runs (PostgreSQL, two server processes)', () => {
-  it.each(PG_SEEDS)('seed %i keeps every invariant', async (seed) => {
-    const result = await runScenario(backend, seed);
-    if (result.violations.length > 0) throw new Error(failureReport(result));
-  });
-  it.each(PG_GRID_SEEDS)('grids seed %i keeps every invariant', async (seed) => {
-    const result = await runScenario(backend, seed, { mix: 'grids' });
-    if (result.violations.length > 0) throw new Error(failureReport(result));
-  });
+  const timeout = TEST_RUN_TIMEOUT_MS;
+  it.each(PG_SEEDS)('seed %i keeps every invariant', { timeout }, (seed) => expectRunPasses(backend, seed));
+  it.each(PG_GRID_SEEDS)('grids seed %i keeps every invariant', { timeout }, (seed) => expectRunPasses(backend, seed, 'grids'));
 });

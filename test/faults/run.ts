@@ -301,6 +301,48 @@ export async function runScenario(backend: Backend, seed: number, options: { lim
   return { seed, backend: backend.name, mix: options.mix ?? 'roster', violations, trace: run.trace, ms: Date.now() - started, stats: { ops: scenario.ops.length, stations: run.nodes.length, faults, issues } };
 }
 
+/** A run that gave no result in time; its message is the HUNG report (hungReport). */
+export class RunHung extends Error {}
+
+/** Seed, replay line, the trace so far and the kinds of handle the process still waits on. */
+function hungReport(r: Pick<RunResult, 'seed' | 'backend' | 'mix'>, trace: readonly string[], afterMs: number): string {
+  return [
+    `HUNG seed ${r.seed} (${r.backend}): no result after ${afterMs / 1000} s`,
+    `replay: ${replayCommand(r)}`,
+    'trace so far:',
+    ...trace.slice(-40).map((l) => `  ${l}`),
+    `waiting on: ${process.getActiveResourcesInfo().join(', ')}`,
+  ].join('\n');
+}
+
+/**
+ * runScenario with a bound: a run with no result after `hungMs` rejects with RunHung instead of
+ * leaving its caller (a test's timeout, the CLI) with nothing but the time. A run ends by its
+ * own deadlines (30 s drains, six review rounds), so the bound catches only a run stuck in an
+ * await that never settles.
+ */
+export function runBounded(backend: Backend, seed: number, options: { mix?: Mix }, hungMs: number): Promise<RunResult> {
+  const trace: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RunHung(hungReport({ seed, backend: backend.name, mix: options.mix ?? 'roster' }, trace, hungMs))), hungMs);
+  });
+  return Promise.race([runScenario(backend, seed, { ...options, trace }), hung]).finally(() => clearTimeout(timer));
+}
+
+/** The fixed-seed suites' per-test timeout: room for a drain that fails at 30 s after a slow run. */
+export const TEST_RUN_TIMEOUT_MS = 3 * DRAIN_MS;
+
+/**
+ * The fixed-seed suites' test body (model-runs*.test.ts). Bounded below TEST_RUN_TIMEOUT_MS, so
+ * a stuck run fails with its HUNG report rather than a bare vitest timeout; a drain that misses
+ * its 30 s fails with its own report, which is why a test may take longer than one drain.
+ */
+export async function expectRunPasses(backend: Backend, seed: number, mix?: Mix): Promise<void> {
+  const result = await runBounded(backend, seed, { mix }, TEST_RUN_TIMEOUT_MS - 10_000);
+  if (result.violations.length > 0) throw new Error(failureReport(result));
+}
+
 export function replayCommand(r: Pick<RunResult, 'seed' | 'backend' | 'mix'>): string {
   return `npm run test:faults -- --seed ${r.seed}${r.backend === 'pg' ? ' --pg' : ''}${r.mix === 'roster' ? '' : ` --mix ${r.mix}`}`;
 }
