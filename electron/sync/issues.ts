@@ -93,16 +93,18 @@ export function rejectionIssue(r: Rejection, sent: Mutation | null): NewIssue {
   };
 }
 
-export function conflictIssue(c: Conflict, localFields: Json | null): NewIssue {
+/** `sent`: the mutation as this station sent it, when it is still at hand. */
+export function conflictIssue(c: Conflict, sent: Mutation | null): NewIssue {
   return {
     kind: 'conflict',
     mid: c.mid,
     entity: c.entity,
     entityId: c.id,
     reason: 'sync.stale_edit',
-    localFields,
+    localFields: sent?.fields ?? null,
     serverRecord: { version: c.serverVersion, baseVersion: c.baseVersion },
     overwritten: c.overwritten,
+    command: sent?.command,
   };
 }
 

@@ -60,7 +60,7 @@ function record(run: SyncRun, batch: readonly OutboxEntry[], reply: PushResponse
   const at = run.now();
   run.db.transaction(() => {
     for (const r of reply.rejected) recordIssue(run.db, rejectionIssue(r, sent.get(r.mid) ?? null), at);
-    for (const c of reply.conflicts) recordIssue(run.db, conflictIssue(c, sent.get(c.mid)?.fields ?? null), at);
+    for (const c of reply.conflicts) recordIssue(run.db, conflictIssue(c, sent.get(c.mid) ?? null), at);
     markAcked(
       run.db,
       batch[0]!.mutation.mid,

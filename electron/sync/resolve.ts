@@ -18,7 +18,8 @@ import { displacedRecorder } from './pull';
 // - reapply_mine: send my change again as a NEW mutation (the old mid is spent). A rejected
 //   insert is re-sent as an insert of the row as it is now (after the person fixed it).
 // - dismiss: a conflict is acknowledged; nothing changes.
-// The issues of one command are settled together (settleCommand).
+// The refusals and quarantines of one command are settled together (settleCommand). A conflict
+// is settled alone; one of a command's mutations can only be dismissed.
 
 type Json = Record<string, unknown>;
 
@@ -160,6 +161,9 @@ function settle(db: Db, issue: SyncIssue, action: SyncResolution, at: string): v
       if (issue.kind !== 'conflict') throw new AppError('rule_violation', 'sync.dismiss_only_conflicts', { id: issue.id });
       break;
     case 'accept_server':
+      // Writing the overwritten parent, code or retirement back would move or un-retire the
+      // grid as a plain edit, without a command's checks or its history entry.
+      if (issue.kind === 'conflict' && issue.command) throw new AppError('rule_violation', 'sync.command_undo', { command: issue.command.name });
       acceptServer(db, issue, at);
       break;
     case 'reapply_mine':

@@ -107,3 +107,45 @@ test('a grid code taken on the server and a stale edit show as issue cards on th
     for (const station of [a, b]) expect(await station.call<SyncIssue[]>('sync.issues', { includeResolved: false })).toEqual([]);
   });
 });
+
+test('a grid move made over the other station\'s rename is kept: its conflict card can only be dismissed', async ({ page, station: a, stationB: b }) => {
+  test.slow(); // a real district server (PGlite) and two hosts start inside the test
+  await withTwoStationStreet(async (street) => {
+    const [, gateB] = street.gates;
+    const community = await joinWithCommunity(street, a, b, ['1 号机', '2 号机']);
+    const grid = (code: string, name: string, level: 'small' | 'micro', parentId: string | null) =>
+      a.call<Unit>('grid.create', { category: 'urban_community', validFrom: '2024-01-01', orgUnitId: community.id, code, name, level, parentId });
+    const first = await grid(`${community.code}3001`, '南街第一网格', 'small', null);
+    const second = await grid(`${community.code}3002`, '南街第二网格', 'small', null);
+    const micro = await grid(`${first.code}001`, '东楼微网格', 'micro', first.id);
+    await syncNow(a);
+    await syncNow(b);
+
+    // 2 号机 is offline and moves the micro grid under the second grid (a command: a new code
+    // with it); 1 号机 renames the same grid first
+    gateB.shut();
+    await a.call('grid.update', { id: micro.id, patch: { name: '幸福里微网格' } });
+    await syncNow(a);
+    const moved = await b.call<Unit>('grid.move', { id: micro.id, parentId: second.id, date: '2025-01-01' });
+    gateB.open();
+
+    await openApp(page, b);
+    const sync = new SyncPage(page);
+    await sync.shell.go('sync');
+    await sync.syncNow();
+    // the server took the move; the stale base shows as a conflict, which only the grid page can change
+    await expect(sync.issues()).toHaveCount(1);
+    const card = sync.issues('conflict');
+    await expect(card).toContainText('网格 · 幸福里微网格');
+    await expect(card).toContainText('本机办理“调整上级”时，别的工作站已经改过这条记录');
+    await expect(sync.issueRow(card, '网格编码').locator('td')).toHaveText(['网格编码', moved.code, micro.code]);
+    await expect(card.getByTestId('sync-accept-server')).toHaveCount(0);
+    await sync.screenshotIssues('sync-command-conflict');
+
+    await sync.dismiss(card);
+    await expect(sync.issues()).toHaveCount(0);
+    await syncNow(a);
+    expect(await gridsOf(a, community.id)).toEqual(await gridsOf(b, community.id));
+    expect((await gridsOf(b, community.id)).find((g) => g.id === micro.id)).toEqual({ id: micro.id, code: moved.code, name: '幸福里微网格' });
+  });
+});

@@ -194,7 +194,8 @@ describe('two stations racing over grids', () => {
     expect(card).toMatchObject({ reason: 'grid.has_members', command: { name: 'grid.retire' } });
   });
 
-  it('refuses a move under a grid the other station retired meanwhile, with its history', async () => {
+  /** A1 with two small grids and a micro grid under the first, synced; then A2 joins. */
+  async function microToMove() {
     const street = await newStreet(fx.district.db);
     const a1 = await station(street, 'A1');
     const { community, large, small } = await seedCommunity(a1, street);
@@ -209,8 +210,11 @@ describe('two stations racing over grids', () => {
     });
     const micro = await drawMicro(a1, community.id, small);
     await a1.engine.syncNow();
-    const a2 = await station(street, 'A2');
+    return { street, a1, a2: await station(street, 'A2'), small, other, micro };
+  }
 
+  it('refuses a move under a grid the other station retired meanwhile, with its history', async () => {
+    const { street, a1, a2, small, other, micro } = await microToMove();
     await a2.call('grid.retire', { id: other.id, validTo: '2025-06-30', reason: '区划调整' });
     await a1.call('grid.move', { id: micro.id, parentId: other.id, date: '2025-01-01' });
     await a2.engine.syncNow();
@@ -225,6 +229,25 @@ describe('two stations racing over grids', () => {
     const back = await a1.call('grid.get', { id: micro.id });
     expect(back.grid).toMatchObject({ parentId: small.id, code: micro.code });
     await a1.engine.syncNow();
+    await expectConverged(street, a1, a2);
+  });
+
+  it('takes a move made over the other station\'s rename, with a conflict the clerk can only dismiss', async () => {
+    const { street, a1, a2, small, other, micro } = await microToMove();
+    await a2.call('grid.update', { id: micro.id, patch: { name: '幸福里微网格' } });
+    await a2.engine.syncNow();
+    const moved = await a1.call('grid.move', { id: micro.id, parentId: other.id, date: '2025-01-01' });
+    await a1.engine.syncNow();
+
+    const [conflict, ...rest] = await a1.call('sync.issues', {});
+    expect(rest).toEqual([]);
+    expect(conflict).toMatchObject({ kind: 'conflict', entity: 'gridUnit', command: { name: 'grid.move' }, overwritten: { parentId: small.id, code: micro.code } });
+    // taking the overwritten parent and code back would move the grid as a plain edit, with no checks and no history
+    expect(await a1.fail('sync.resolveIssue', { id: conflict!.id, action: 'accept_server' })).toMatchObject({ code: 'rule_violation', reason: 'sync.command_undo' });
+    expect((await a1.call('grid.get', { id: micro.id })).grid).toMatchObject({ parentId: other.id, code: moved.code, name: '幸福里微网格' });
+    await a1.call('sync.resolveIssue', { id: conflict!.id, action: 'dismiss' });
+    expect(a1.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+    await a2.engine.syncNow();
     await expectConverged(street, a1, a2);
   });
 });

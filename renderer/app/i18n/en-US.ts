@@ -343,6 +343,7 @@ export const enUS: Record<MessageKey, string> = {
   'sync.issue.withCommand': 'Its {count} other changes are settled with it.',
   'sync.issue.explain.command': 'The server did not carry out this operation: after it was done here, another station changed the data it depends on (see the reason below). None of its changes took effect, and other stations do not see them. Accept the server\'s values to undo it here, then, once synced, do it again on the grid page as things now stand.',
   'sync.issue.explain.commandBlocked': 'The server did not carry out this operation: it relies on “{card}”, which the server has not taken and does not hold (see that card), so none of its changes took effect. Settle that card, accept the server\'s values here to undo the operation, then do it again on the grid page.',
+  'sync.issue.explain.commandConflict': 'Another station changed this record before your operation ({command}) arrived. The server carried out your operation; the values it replaced are listed for you to check. The operation cannot be undone field by field here; to change it, use the grid page.',
   'sync.issue.explain.commandQuarantine': 'This operation failed to send several times and is set aside; other changes keep syncing. Its changes must reach the server together and cannot be given up one by one: re-apply it once the network and the server are fine; if it keeps failing, call technical support.',
   'sync.command.grid.move': 'Grid move',
   'sync.command.grid.retire': 'Grid retirement',

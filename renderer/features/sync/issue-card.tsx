@@ -42,8 +42,10 @@ export function IssueCard({
   // a refused command is undone whole and done again on its page, never re-sent as it was
   const command = issue.kind === 'conflict' ? null : issue.command;
   const canReapply = issue.kind === 'quarantine' || (issue.kind === 'rejection' && !command);
+  // a stale edit that was part of a move or retirement the server applied is changed on the grid page, not undone field by field
+  const commandConflict = issue.kind === 'conflict' && issue.command !== null;
   // a quarantined command can only go again: nothing here knows what it changed from
-  const canAccept = !(command && issue.kind === 'quarantine');
+  const canAccept = !(command && issue.kind === 'quarantine') && !commandConflict;
   const explain = command
     ? issue.kind === 'rejection'
       ? blockedBy
@@ -53,7 +55,9 @@ export function IssueCard({
     : issue.kind === 'conflict'
       ? issue.reason === 'sync.unique_displaced'
         ? 'sync.issue.explain.displaced'
-        : 'sync.issue.explain.conflict'
+        : commandConflict
+          ? 'sync.issue.explain.commandConflict'
+          : 'sync.issue.explain.conflict'
       : issue.kind === 'rejection'
         ? 'sync.issue.explain.rejection'
         : 'sync.issue.explain.quarantine';
@@ -99,7 +103,7 @@ export function IssueCard({
         </Space>
       }
     >
-      <Typography.Paragraph style={{ marginBottom: 8 }}>{t(explain, { card: blockedBy ?? '' })}</Typography.Paragraph>
+      <Typography.Paragraph style={{ marginBottom: 8 }}>{t(explain, { card: blockedBy ?? '', command: issue.command ? t(`sync.command.${issue.command.name}`) : '' })}</Typography.Paragraph>
       {foldedCount > 0 && (
         <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="sync-issue-folded">
           {t(command ? 'sync.issue.withCommand' : 'sync.issue.withHistory', { count: foldedCount })}

@@ -108,17 +108,24 @@ export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Rec
 }
 
 /** The record's own name or code when the issue carries one (an edit of one field does not). */
-export function knownName(issue: SyncIssue): string | null {
+function fieldOf(issue: SyncIssue, fields: readonly string[]): string | null {
   for (const side of [issue.localFields, issue.serverRecord]) {
-    const name = side?.['name'] ?? side?.['personName'] ?? side?.['code'];
-    if (typeof name === 'string' && name) return name;
+    for (const field of fields) {
+      const value = side?.[field];
+      if (typeof value === 'string' && value) return value;
+    }
   }
   return null;
 }
 
-/** A name for the record an issue is about, from whatever side carries one. */
+/** The record's name when the issue carries it (a grid's move carries only its code: the card looks its name up). */
+export function knownName(issue: SyncIssue): string | null {
+  return fieldOf(issue, ['name', 'personName']);
+}
+
+/** A name for the record an issue is about, from whatever side carries one; else its code, else its short id. */
 export function recordName(issue: SyncIssue): string {
-  return knownName(issue) ?? issue.entityId.slice(0, 8);
+  return knownName(issue) ?? fieldOf(issue, ['code']) ?? issue.entityId.slice(0, 8);
 }
 
 /**

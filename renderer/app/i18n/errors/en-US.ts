@@ -106,6 +106,7 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'sync.dismiss_only_conflicts': 'Choose to take the server\'s values or re-apply your change',
   'sync.issue_has_dependents': 'Other records created here depend on this one; handle them first',
   'sync.command_redo': 'The server turned this operation down against its current data, and would again. Accept the server\'s values to undo it here, then do it again on the grid page as things now stand.',
+  'sync.command_undo': 'This change belongs to a grid move or retirement the server carried out, and cannot be undone field by field here; to change it, use the grid page.',
   'sync.command_resend_only': 'The server has not handled this operation yet, and this station does not know what it changed from, so it cannot be undone here. Re-apply it once the network and the server are fine.',
   'sync.command_too_large': 'This operation would change too many records at once ({size}, at most {max}); do it in several steps',
   'sync.stale_edit': 'Another station changed this record first',

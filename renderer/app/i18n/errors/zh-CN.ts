@@ -106,6 +106,7 @@ export const errorsZhCN = {
   'sync.dismiss_only_conflicts': '这类问题需要选择“采用服务器的值”或“重新提交我的修改”',
   'sync.issue_has_dependents': '这条记录下面还有本机新建的其他记录，请先处理它们',
   'sync.command_redo': '服务器已按现在的数据退回了这项操作，重新提交仍会被退回。请“采用服务器的值”撤回本机的操作，再到网格页按现在的情况重新办理。',
+  'sync.command_undo': '这项修改属于服务器已执行的“调整上级网格”或“撤销网格”操作，不能在这里逐项撤回；如需调整，请到网格页办理。',
   'sync.command_resend_only': '这项操作还没有被服务器处理过，本机不知道它之前的内容，无法撤回。请在网络和服务器正常后“重新提交我的修改”。',
   'sync.command_too_large': '这项操作一次要改动的记录太多（{size} 条，最多 {max} 条），请分几次办理',
   'sync.stale_edit': '别的工作站先改过这条记录',
