@@ -29,10 +29,7 @@ test('a retirement the other station built on meanwhile is refused whole: one ca
     await syncNow(b);
     gateA.open();
 
-    await openApp(page, a);
-    const sync = new SyncPage(page);
-    await sync.shell.go('sync');
-    await sync.syncNow();
+    const sync = await SyncPage.syncedOn(page, a);
     // the retirement and its history entry: one card, named for the action, with no re-send
     await expect(sync.issues()).toHaveCount(1);
     const card = sync.issues('rejection');
@@ -73,10 +70,7 @@ test('a retirement that ended a duty the server refused points to the duty\'s ca
     await a.call('grid.retire', { id: small.id, validTo: '2025-06-30', reason: '区划调整' });
     gateA.open();
 
-    await openApp(page, a);
-    const sync = new SyncPage(page);
-    await sync.shell.go('sync');
-    await sync.syncNow();
+    const sync = await SyncPage.syncedOn(page, a);
     // two cards: the duty the server refused, and the retirement that ended it, pointing to it
     await expect(sync.issues()).toHaveCount(2);
     const card = sync.issues('rejection').filter({ hasText: '撤销网格 · 南街第一网格' });

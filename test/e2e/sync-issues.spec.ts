@@ -1,6 +1,6 @@
 import type { SyncIssue } from '../../core/api/sync';
 import { joinWithCommunity, withTwoStationStreet, type Unit } from './district-server';
-import { expect, openApp, syncNow, twoStationTest as test, type Station } from './fixtures';
+import { expect, syncNow, twoStationTest as test, type Station } from './fixtures';
 import { GridsPage } from './pages/grids-page';
 import { SyncPage } from './pages/sync-page';
 
@@ -54,10 +54,7 @@ test('a grid code taken on the server and a stale edit show as issue cards on th
 
     // B comes back and syncs from its sync page: one rejection, one conflict, in plain words.
     gateB.open();
-    await openApp(page, b);
-    const sync = new SyncPage(page);
-    await sync.shell.go('sync');
-    await sync.syncNow();
+    const sync = await SyncPage.syncedOn(page, b);
     await expect(sync.issues()).toHaveCount(2);
     await expect(page.getByTestId('sync-issue-count')).toBeVisible();
 
@@ -129,10 +126,7 @@ test('a grid move made over the other station\'s rename is kept: its conflict ca
     const moved = await b.call<Unit>('grid.move', { id: micro.id, parentId: second.id, date: '2025-01-01' });
     gateB.open();
 
-    await openApp(page, b);
-    const sync = new SyncPage(page);
-    await sync.shell.go('sync');
-    await sync.syncNow();
+    const sync = await SyncPage.syncedOn(page, b);
     // the server took the move; the stale base shows as a conflict, which only the grid page can change
     await expect(sync.issues()).toHaveCount(1);
     const card = sync.issues('conflict');

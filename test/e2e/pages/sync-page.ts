@@ -1,12 +1,21 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { join } from 'node:path';
-import { SCREENSHOTS } from '../fixtures';
+import { openApp, SCREENSHOTS, type Station } from '../fixtures';
 import { Shell } from './shell';
 
 export class SyncPage {
   readonly shell: Shell;
   constructor(readonly page: Page) {
     this.shell = new Shell(page);
+  }
+
+  /** The station's app on its sync page after one sync from there: a clerk's first step back online. */
+  static async syncedOn(page: Page, station: Station): Promise<SyncPage> {
+    await openApp(page, station);
+    const sync = new SyncPage(page);
+    await sync.shell.go('sync');
+    await sync.syncNow();
+    return sync;
   }
 
   indicator(): Locator {
