@@ -18,6 +18,9 @@ export type SyncedEntity = (typeof SYNCED_ENTITIES)[number];
 
 const versions = { protocol: z.number().int(), schemaVersion: z.number().int() };
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** One local change, as recorded in the station's change log (its outbox). */
 export const mutation = z.object({
   /** Per-device, strictly increasing: the station's change_log seq. */
@@ -25,7 +28,9 @@ export const mutation = z.object({
   entity: z.enum(SYNCED_ENTITIES),
   id: z.string().min(1).max(64),
   op: z.enum(['insert', 'update']),
-  fields: z.record(z.string(), z.unknown()),
+  // Checked where the server applies it, against the entity's own schema (server/sync/apply-one.ts
+  // validFields): a z.record here only copied every field of every mutation of a push.
+  fields: z.custom<Record<string, unknown>>(isPlainObject, 'expected an object'),
   /** The row version the edit was made on; null for inserts. */
   baseVersion: z.number().int().nullable(),
   /** Device clock, kept for audit only. */
@@ -128,9 +133,6 @@ export const pullResponse = z.object({
   serverTime: z.string(),
 });
 export type PullResponse = z.infer<typeof pullResponse>;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const snapshotRecord = z.object({
   entity: z.enum(SYNCED_ENTITIES),
