@@ -1,13 +1,15 @@
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { MIXES, type Mix } from './model';
 
-// npm run test:faults -- --runs N [--pg] [--mix grids] [--trace]   N random seeds beyond the fixed CI set
-// npm run test:faults -- --seed S [--pg] [--mix grids] [--trace]   replay one seed (prints its trace)
+// npm run test:faults -- --runs N [--pg] [--mix grids|edits] [--trace]   N random seeds beyond the fixed CI set
+// npm run test:faults -- --seed S [--pg] [--mix grids|edits] [--trace]   replay one seed (prints its trace)
 // --pg: PostgreSQL (GRIDDESK_TEST_PG_URL) with two server processes instead of PGlite in-process.
-// --mix grids: writes mostly draw, move and retire grids and give duties on them (test/faults/model.ts).
+// --mix grids: writes mostly draw, move and retire grids and give duties on them; --mix edits:
+// stations edit the same few grids and people between syncs (conflicts). test/faults/model.ts MIXES.
 // Exit code 1 when any run breaks an invariant; each failure prints its seed and replay line.
 
-const USAGE = 'usage: npm run test:faults -- (--runs N | --seed S) [--pg] [--mix roster|grids] [--trace]';
+const USAGE = 'usage: npm run test:faults -- (--runs N | --seed S) [--pg] [--mix roster|grids|edits] [--trace]';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string' },
@@ -20,8 +22,8 @@ const { values } = parseArgs({
 });
 
 const seeds: number[] = (values.seed ?? []).map(Number);
-const mix = values.mix;
-if (seeds.some((s) => !Number.isSafeInteger(s) || s < 0) || (mix !== 'roster' && mix !== 'grids')) {
+const mix = values.mix as Mix;
+if (seeds.some((s) => !Number.isSafeInteger(s) || s < 0) || !Object.hasOwn(MIXES, mix)) {
   console.error(USAGE);
   process.exit(2);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { pgBackend, type Backend } from './backend';
 import { expectRunPasses, TEST_RUN_TIMEOUT_MS } from './run';
-import { PG_GRID_SEEDS, PG_SEEDS } from './seeds';
+import { PG_EDIT_SEEDS, PG_GRID_SEEDS, PG_SEEDS } from './seeds';
 
 // The same runs against real PostgreSQL with TWO server processes on one database, requests
 // alternating between them: whatever a server kept only in memory would show here. Skipped
@@ -20,4 +20,5 @@ describe.skipIf(skip)('seeded fault runs (PostgreSQL, two server processes)', ()
   const timeout = TEST_RUN_TIMEOUT_MS;
   it.each(PG_SEEDS)('seed %i keeps every invariant', { timeout }, (seed) => expectRunPasses(backend, seed));
   it.each(PG_GRID_SEEDS)('grids seed %i keeps every invariant', { timeout }, (seed) => expectRunPasses(backend, seed, 'grids'));
+  it.each(PG_EDIT_SEEDS)('edits seed %i keeps every invariant', { timeout }, (seed) => expectRunPasses(backend, seed, 'edits'));
 });

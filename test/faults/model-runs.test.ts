@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgliteBackend, type Backend } from './backend';
 import { expectRunPasses, runBounded, RunHung, TEST_RUN_TIMEOUT_MS } from './run';
-import { FIXED_SEEDS, GRID_SEEDS } from './seeds';
+import { EDIT_SEEDS, FIXED_SEEDS, GRID_SEEDS } from './seeds';
 
 // The seeded, model-based fault suite (docs/testing-faults.md): 200 fixed seeds, each a fresh
 // street with 2-3 stations behind fault proxies, against one in-process server on PGlite; and
-// 40 of the `grids` mix, where stations race over grid moves and retirements (commands).
+// 40 of the `grids` mix, where stations race over grid moves and retirements (commands); and 30
+// of the `edits` mix, where they edit the same few records, so conflicts are reviewed under faults.
 // A failure prints its seed, the one-line replay command and a trace of ops and faults.
 
 let backend: Backend;
@@ -30,4 +31,5 @@ describe('seeded fault runs (PGlite)', () => {
   const timeout = TEST_RUN_TIMEOUT_MS;
   it.each(FIXED_SEEDS)('seed %i keeps every invariant', { timeout }, (seed) => expectRunPasses(backend, seed));
   it.each(GRID_SEEDS)('grids seed %i keeps every invariant', { timeout }, (seed) => expectRunPasses(backend, seed, 'grids'));
+  it.each(EDIT_SEEDS)('edits seed %i keeps every invariant', { timeout }, (seed) => expectRunPasses(backend, seed, 'edits'));
 });

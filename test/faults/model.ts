@@ -49,7 +49,9 @@ export interface Scenario {
  * everyday edits (the fixed CI seeds' mix; changing it changes every one of their scenarios).
  * `grids`: grids drawn, moved and retired while others give people duties on them, in longer
  * runs so a community has grids enough to move between: stations race over commands
- * (docs/sync-protocol.md "Commands").
+ * (docs/sync-protocol.md "Commands"). `edits`: stations editing the same few grids and people
+ * between syncs, so edits rest on stale versions: conflicts, and a person reviewing them (a
+ * move over a rename among them).
  */
 export const MIXES = {
   roster: {
@@ -79,6 +81,19 @@ export const MIXES = {
       ['person', 2],
       ['assign', 5],
       ['endAssignment', 1],
+    ],
+  },
+  edits: {
+    ops: { minOps: 15, maxOps: 30 },
+    writes: [
+      ['community', 1],
+      ['grid', 2],
+      ['gridRename', 5],
+      ['gridHouseholds', 3],
+      ['gridMove', 1],
+      ['person', 2],
+      ['personEdit', 8],
+      ['personResidentId', 1],
     ],
   },
 } satisfies Record<string, { ops: ScenarioLimits; writes: [WriteAction, number][] }>;

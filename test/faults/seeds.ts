@@ -23,3 +23,7 @@ export const PG_SEEDS = range(5001, 20);
 /** The `grids` mix (test/faults/model.ts): stations racing over grid moves and retirements, which travel as commands. */
 export const GRID_SEEDS = range(7001, 40);
 export const PG_GRID_SEEDS = range(8001, 10);
+
+/** The `edits` mix: stations editing the same few records, so conflicts are reviewed under faults. */
+export const EDIT_SEEDS = range(9001, 30);
+export const PG_EDIT_SEEDS = range(9501, 10);
