@@ -107,7 +107,7 @@ export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Rec
   return telling.some((r) => r.differs) ? telling : rows;
 }
 
-/** The record's own name or code when the issue carries one (an edit of one field does not). */
+/** The first of `fields` that the issue's local or server side holds as a non-empty string. */
 function fieldOf(issue: SyncIssue, fields: readonly string[]): string | null {
   for (const side of [issue.localFields, issue.serverRecord]) {
     for (const field of fields) {
