@@ -64,6 +64,12 @@ function recordInsertAgain(db: Db, entity: SyncIssue['entity'], id: string, at: 
 
 function resendInsert(db: Db, issue: SyncIssue, at: string): void {
   recordInsertAgain(db, issue.entity, issue.entityId, at);
+  // The insert carries the row as it is now, edits included: the refusals of edits made to it
+  // meanwhile (record.not_found: the server had no such record) are settled with it.
+  cachedStatement(
+    db,
+    "UPDATE sync_issue SET resolved_at = ?, resolution = 'reapply_mine' WHERE entity = ? AND entity_id = ? AND kind = 'rejection' AND id <> ? AND resolved_at IS NULL",
+  ).run(at, issue.entity, issue.entityId, issue.id);
   if (issue.entity !== 'gridUnit') return;
   for (const historyId of unsentHistory(db, issue.entityId)) {
     recordInsertAgain(db, 'gridHistory', historyId, at);

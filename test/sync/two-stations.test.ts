@@ -176,6 +176,31 @@ describe('two stations of one street', () => {
     await expectConverged(street, a1, a2);
   });
 
+  it('a new person refused for a resident ID taken first, fixed on its page and re-sent: the refused fix goes with the re-sent person', async () => {
+    const street = await newStreet(fx.district.db);
+    const a1 = await station(street, 'A1');
+    const { community } = await seedCommunity(a1, street);
+    await a1.engine.syncNow();
+    const a2 = await station(street, 'A2');
+    await a1.call('people.create', { name: '李秀英', orgUnitId: community.id, residentId: IDS.a });
+    await a1.engine.syncNow();
+    const mine = await a2.call('people.create', { name: '赵敏', orgUnitId: community.id, residentId: IDS.a });
+    await a2.engine.syncNow();
+    const [refused] = await a2.call('sync.issues', {});
+    expect(refused).toMatchObject({ kind: 'rejection', entityId: mine.id, reason: 'person.resident_id_taken' });
+
+    // the clerk corrects the ID on the record's page (the edit of a record the server never had is refused too), then re-sends
+    await a2.call('people.update', { id: mine.id, patch: { residentId: IDS.b } });
+    await a2.engine.syncNow();
+    expect((await a2.call('sync.issues', {})).map((i) => i.reason).sort()).toEqual(['person.resident_id_taken', 'record.not_found']);
+    await a2.call('sync.resolveIssue', { id: refused!.id, action: 'reapply_mine' });
+    expect(a2.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    expect((await a1.call('people.get', { id: mine.id })).person).toMatchObject({ name: '赵敏', residentId: IDS.b });
+    await expectConverged(street, a1, a2);
+  });
+
   it('rejects the second of two offline-created duplicate grid codes, shows the winner, and converges once accepted', async () => {
     const street = await newStreet(fx.district.db);
     const a1 = await station(street, 'A1');
