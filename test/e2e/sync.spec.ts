@@ -25,6 +25,9 @@ test('a new station works offline, enrolls with a one-time code, downloads its s
     // A mistyped code is refused in plain words, on the form.
     await sync.enroll(server.url, 'AAAA-BBBB-CCCC', '韦曲街道综治中心 1 号机');
     await expect(sync.enrollError()).toContainText('加入码不正确');
+    // correcting a field takes the old failure off the form
+    await page.getByTestId('sync-enroll-code').fill(code);
+    await expect(sync.enrollError()).toHaveCount(0);
 
     await sync.enroll(server.url, code, '韦曲街道综治中心 1 号机');
     await expect(sync.overview()).toBeVisible();

@@ -38,7 +38,7 @@ export function EnrollForm() {
     <Card title={t('sync.enroll.title')} size="small" style={{ maxWidth: 720 }} data-testid="sync-enroll">
       <Typography.Paragraph>{t('sync.enroll.intro')}</Typography.Paragraph>
       {error && <Alert type="error" showIcon title={t('sync.enroll.failed')} description={error} style={{ marginBottom: 16 }} data-testid="sync-enroll-error" />}
-      <Form form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false} disabled={sending}>
+      <Form form={form} layout="vertical" onFinish={(v) => void submit(v)} onValuesChange={() => setError(null)} requiredMark={false} disabled={sending}>
         <Form.Item
           name="serverUrl"
           label={t('sync.enroll.serverUrl')}
