@@ -112,6 +112,27 @@ describe('migration runner', () => {
     expect(db.prepare('SELECT command FROM sync_issue').all()).toEqual([{ command: null }]);
   });
 
+  it('0006 gives a conflict recorded before it the command tag its outbox row holds, and leaves other issues alone', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 5));
+    const at = '2025-01-01T00:00:00.000Z';
+    const tag = JSON.stringify({ id: 'c1', name: 'grid.move', size: 2, args: { gridId: 'g1', parentId: 'g2', date: '2025-01-01' } });
+    const log = db.prepare("INSERT INTO change_log (seq, entity, entity_id, op, fields, base_version, at, state, command) VALUES (?, 'gridUnit', 'g1', 'update', '{}', 1, ?, 'sent', ?)");
+    log.run(1, at, tag);
+    log.run(2, at, null);
+    log.run(3, at, tag);
+    const issue = db.prepare("INSERT INTO sync_issue (kind, mid, entity, entity_id, reason, created_at) VALUES (?, ?, 'gridUnit', 'g1', 'x', ?)");
+    issue.run('conflict', 1, at);
+    issue.run('conflict', 2, at);
+    issue.run('rejection', 3, at);
+    migrate(db, migrations);
+    expect(db.prepare('SELECT kind, mid, command FROM sync_issue ORDER BY mid').all()).toEqual([
+      { kind: 'conflict', mid: 1, command: tag },
+      { kind: 'conflict', mid: 2, command: null },
+      { kind: 'rejection', mid: 3, command: null },
+    ]);
+  });
+
   it('refuses a SQLite file that is not GridDesk data', () => {
     const file = tempFile();
     const raw = new Database(file);

@@ -50,8 +50,7 @@ export interface Scenario {
  * `grids`: grids drawn, moved and retired while others give people duties on them, in longer
  * runs so a community has grids enough to move between: stations race over commands
  * (docs/sync-protocol.md "Commands"). `edits`: stations editing the same few grids and people
- * between syncs, so edits rest on stale versions: conflicts, and a person reviewing them (a
- * move over a rename among them).
+ * between syncs, so edits rest on stale versions: conflicts, and a person reviewing them.
  */
 export const MIXES = {
   roster: {
