@@ -53,6 +53,15 @@ export function streetStations() {
     });
   }
 
+  /** A1 with a community and its grids, synced; then A2 joins and downloads them. */
+  async function twoStations() {
+    const street = await newStreet(district.db);
+    const a1 = await station(street, 'A1');
+    const seeded = await seedCommunity(a1, street);
+    await a1.engine.syncNow();
+    return { street, a1, a2: await station(street, 'A2'), ...seeded };
+  }
+
   /** A1 with a community, its grids and a person, synced; then A2 joins and downloads them. */
   async function twoStationsWithPerson(name: string) {
     const street = await newStreet(district.db);
@@ -83,6 +92,7 @@ export function streetStations() {
     station,
     seedCommunity,
     drawMicro,
+    twoStations,
     twoStationsWithPerson,
     expectConverged,
   };

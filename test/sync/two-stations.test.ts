@@ -8,7 +8,7 @@ import { streetStations } from './street-stations';
 // duplicate grid code decided by the server. Races over grids: grid-races.test.ts.
 
 const fx = streetStations();
-const { station, seedCommunity, expectConverged } = fx;
+const { station, seedCommunity, twoStations, expectConverged } = fx;
 
 describe('two stations of one street', () => {
   it('enrolls an empty replica, bootstraps the street and reports it in the status', async () => {
@@ -78,11 +78,7 @@ describe('two stations of one street', () => {
   });
 
   it('records a stale edit as a conflict with the value it overwrote; last writer wins everywhere', async () => {
-    const street = await newStreet(fx.district.db);
-    const a1 = await station(street, 'A1');
-    const { small } = await seedCommunity(a1, street);
-    await a1.engine.syncNow();
-    const a2 = await station(street, 'A2');
+    const { street, a1, a2, small } = await twoStations();
 
     await a1.call('grid.update', { id: small.id, patch: { name: '甲站改名' } });
     await a2.call('grid.update', { id: small.id, patch: { name: '乙站改名' } });
@@ -177,11 +173,7 @@ describe('two stations of one street', () => {
   });
 
   it('a new person refused for a resident ID taken first, fixed on its page and re-sent: the refused fix goes with the re-sent person', async () => {
-    const street = await newStreet(fx.district.db);
-    const a1 = await station(street, 'A1');
-    const { community } = await seedCommunity(a1, street);
-    await a1.engine.syncNow();
-    const a2 = await station(street, 'A2');
+    const { street, a1, a2, community } = await twoStations();
     await a1.call('people.create', { name: '李秀英', orgUnitId: community.id, residentId: IDS.a });
     await a1.engine.syncNow();
     const mine = await a2.call('people.create', { name: '赵敏', orgUnitId: community.id, residentId: IDS.a });
@@ -202,11 +194,7 @@ describe('two stations of one street', () => {
   });
 
   it('rejects the second of two offline-created duplicate grid codes, shows the winner, and converges once accepted', async () => {
-    const street = await newStreet(fx.district.db);
-    const a1 = await station(street, 'A1');
-    const { community, large } = await seedCommunity(a1, street);
-    await a1.engine.syncNow();
-    const a2 = await station(street, 'A2');
+    const { street, a1, a2, community, large } = await twoStations();
 
     const base = { category: 'urban_community' as const, validFrom: '2024-01-01', orgUnitId: community.id, level: 'small' as const, parentId: large.id };
     const code = `${community.code}3002`;
