@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import dayjs from 'dayjs';
 import { createDistrict, createStreet, issueEnrollmentCode, listDevices, revokeDevice } from './admin/admin';
 import { importDemo } from './admin/demo';
 import type { Db } from './db/db';
@@ -43,6 +44,9 @@ const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
+/** An instant on the admin's clock, with its offset: an ISO time in UTC reads as the wrong hour. */
+const localTime = (iso: string): string => dayjs(iso).format('YYYY-MM-DD HH:mm Z');
+
 async function admin(command: string | undefined, args: string[], dataDir: string): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -84,13 +88,13 @@ async function admin(command: string | undefined, args: string[], dataDir: strin
         if (!(hours > 0 && hours <= 24 * 7)) fail('--hours must be between 0 and 168');
         const issued = await issueEnrollmentCode(db, need('street'), hours * 3600_000);
         print(`enrollment code for ${issued.streetCode} ${issued.streetName}: ${issued.code}`);
-        print(`one-time use, valid until ${issued.expiresAt}`);
+        print(`one-time use, valid until ${localTime(issued.expiresAt)}`);
         return;
       }
       case 'devices': {
         const devices = await listDevices(db, values.street);
         for (const d of devices) {
-          const state = d.revokedAt ? `revoked ${d.revokedAt}` : `last seen ${d.lastSeenAt ?? 'never'}`;
+          const state = d.revokedAt ? `revoked ${localTime(d.revokedAt)}` : `last seen ${d.lastSeenAt ? localTime(d.lastSeenAt) : 'never'}`;
           print(`${d.id}  ${d.streetCode ?? '-'} ${d.streetName ?? ''}  "${d.name}"  last_mid=${d.lastMid}  ${state}`);
         }
         if (devices.length === 0) print('no devices');

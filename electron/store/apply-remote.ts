@@ -77,8 +77,14 @@ function mergedExtra(current: string | null, unknown: Fields): string | null {
   return JSON.stringify({ ...base, ...unknown });
 }
 
+/** A local-only row that stepped aside: its name, so that a person can tell which one it was. */
+export interface DisplacedRow {
+  id: string;
+  name: string | null;
+}
+
 /** Called when a server value takes a unique value a local-only row holds: that row steps aside. */
-export type DisplacedHandler = (entity: SyncedEntity, displacedId: string, field: string, original: unknown, winner: RemoteRecord) => void;
+export type DisplacedHandler = (entity: SyncedEntity, displaced: DisplacedRow, field: string, original: unknown, winner: RemoteRecord) => void;
 
 /** Moves aside another row holding the unique value `r` sets; false when there is none. */
 function makeRoom(db: Db, r: RemoteRecord, onDisplaced: DisplacedHandler): boolean {
@@ -86,13 +92,11 @@ function makeRoom(db: Db, r: RemoteRecord, onDisplaced: DisplacedHandler): boole
   const value = unique ? r.fields[unique.field] : undefined;
   if (!unique || value === undefined || value === null) return false;
   const table = ENTITIES[r.entity].table;
-  const holder = cachedStatement(db, `SELECT id FROM ${table} WHERE ${unique.column} = ? AND id <> ?`).get(value, r.id) as
-    | { id: string }
-    | undefined;
+  const holder = cachedStatement(db, `SELECT id, name FROM ${table} WHERE ${unique.column} = ? AND id <> ?`).get(value, r.id) as DisplacedRow | undefined;
   if (!holder) return false;
   const replacement = unique.displace === 'null' ? null : `${String(value)}~${holder.id.slice(-6)}`;
   cachedStatement(db, `UPDATE ${table} SET ${unique.column} = ? WHERE id = ?`).run(replacement, holder.id);
-  onDisplaced(r.entity, holder.id, unique.field, value, r);
+  onDisplaced(r.entity, holder, unique.field, value, r);
   return true;
 }
 

@@ -143,12 +143,17 @@ export class SyncEngine {
     }
     // before the one-time code is spent: a token that cannot be kept would waste it
     if (!this.options.tokenStore.ready()) throw new AppError('rule_violation', 'sync.secure_storage_unavailable');
-    const serverUrl = input.serverUrl.replace(/\/+$/, '');
+    // the address as the admin may give it, with the API's /v1 on it: the routes add their own
+    const serverUrl = input.serverUrl.trim().replace(/\/+$/, '').replace(/\/v1$/, '');
     let reply;
     try {
       reply = await this.transportFor(serverUrl).enroll({ code: input.code, deviceName: input.deviceName });
     } catch (error) {
-      if (error instanceof SyncHttpError && error.status === 401) throw new AppError('rule_violation', `sync.${error.reason}`);
+      if (error instanceof SyncHttpError && error.status === 401 && error.reason.startsWith('enrollment_code_')) {
+        throw new AppError('rule_violation', `sync.${error.reason}`);
+      }
+      // something answers there, but not a district server's enroll route (a wrong path or port)
+      if (error instanceof SyncHttpError && (error.status === 404 || error.status === 401)) throw new AppError('rule_violation', 'sync.not_a_server');
       if (error instanceof SyncHttpError && error.status === 426) throw new AppError('rule_violation', 'sync.client_too_old');
       if (error instanceof SyncHttpError && error.reason === 'protocol_newer_than_server') throw new AppError('rule_violation', 'sync.server_too_old');
       throw new AppError('rule_violation', 'sync.server_unreachable', { reason: errorReason(error) });

@@ -29,18 +29,19 @@ export const PULL_PAGE = 1000;
 export const PULL_BATCH = 20_000;
 
 export function displacedRecorder(db: Db, at: string): DisplacedHandler {
-  return (entity, displacedId, field, original, winner) => {
-    log.warn({ entity, displacedId, winnerId: winner.id, field }, 'a local-only record gave way to a server value');
-    if (hasOpenIssue(db, entity, displacedId)) return;
+  return (entity, displaced, field, original, winner) => {
+    log.warn({ entity, displacedId: displaced.id, winnerId: winner.id, field }, 'a local-only record gave way to a server value');
+    if (hasOpenIssue(db, entity, displaced.id)) return;
     recordIssue(
       db,
       {
         kind: 'conflict',
         mid: null,
         entity,
-        entityId: displacedId,
+        entityId: displaced.id,
         reason: 'sync.unique_displaced',
-        localFields: { [field]: original },
+        // its name beside the value it gave up: the server side is the record that took it
+        localFields: { name: displaced.name, [field]: original },
         serverRecord: { ...winner.fields, id: winner.id, version: winner.version },
       },
       at,

@@ -143,8 +143,8 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
   const { id: _id, version: _version, ...serverFields } = server;
   const winner = { entity: issue.entity, id: issue.entityId, fields: serverFields, version: server.version, at };
   const recordDisplaced = displacedRecorder(db, at);
-  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version: pulled, at }, 'update', (entity, displacedId, field, original) =>
-    recordDisplaced(entity, displacedId, field, original, winner),
+  applyRemoteRecord(db, { entity: issue.entity, id: issue.entityId, fields, version: pulled, at }, 'update', (entity, displaced, field, original) =>
+    recordDisplaced(entity, displaced, field, original, winner),
   );
   // edits made after the refused one stay on top, as after a pull
   reapplyPending(db, issue.entity, issue.entityId);

@@ -134,8 +134,10 @@ export async function buildApp(input: ServerOptions): Promise<{ app: FastifyInst
   // versions and the token's presence on every /v1 route, without the database: each route
   // authenticates the token inside its own transaction (withDevice), so a request is one
   // transaction. Rate limiting runs after this hook, keyed by the token's hash.
+  // An unknown path answers 404 first: a server address given with a path of its own (…/v1)
+  // must read as "no such route", not as a missing token.
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/v1/')) return;
+    if (!request.url.startsWith('/v1/') || request.is404) return;
     const versions = versionHeaders(request);
     checkProtocol(versions.protocol);
     request.schemaVersion = versions.schema;

@@ -153,6 +153,10 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
     const notFound = await call(fx.server.url, '/v1/nope', { token: device.token });
     expect(notFound.status).toBe(404);
     expect(syncError.safeParse(notFound.body).success).toBe(true);
+    // a station given the address with /v1 on it asks for /v1/v1/…: no such route, whatever it sends
+    const doubled = await call(fx.server.url, '/v1/v1/enroll', { body: { code: 'ABCDEFGH', deviceName: 'x' } });
+    expect(doubled.status).toBe(404);
+    expect(syncError.parse(doubled.body).error).toEqual({ code: 'not_found', reason: 'no_such_route' });
     const badToken = await call(fx.server.url, '/v1/pull?after=0', { headers: { authorization: 'Basic abc' } });
     expect(badToken.status).toBe(401);
     expect(syncError.parse(badToken.body).error).toEqual({ code: 'unauthorized', reason: 'missing_token' });

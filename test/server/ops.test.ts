@@ -63,6 +63,18 @@ describe.each(FACTORIES)('administration on $name', (factory) => {
       expect(await revokeDevice(t.db, d.deviceId)).toBe(true);
       expect((await listDevices(t.db, street.code))[0]?.revokedAt).not.toBeNull();
       expect(await revokeDevice(t.db, 'no-such-device')).toBe(false);
+      // a station that only reads is seen too: a pull marks it, at most once a minute
+      const other = await enrollDevice(t.db, server.url, street, '二号机');
+      const seenAt = async () => (await listDevices(t.db, street.code)).find((x) => x.id === other.deviceId)!.lastSeenAt!;
+      const setSeen = (ago: string) => withAdmin(t.db, (tx) => tx.query(`UPDATE device SET last_seen_at = now() - $2::interval WHERE id = $1`, [other.deviceId, ago]));
+      await setSeen('2 hours');
+      const pull = () => call(server.url, '/v1/pull?after=0', { token: other.token });
+      expect((await pull()).status).toBe(200);
+      expect(Date.now() - Date.parse(await seenAt())).toBeLessThan(60_000);
+      await setSeen('30 seconds');
+      const recent = await seenAt();
+      expect((await pull()).status).toBe(200);
+      expect(await seenAt()).toBe(recent);
     } finally {
       await server.close();
     }
@@ -197,9 +209,11 @@ describe('server CLI flags', () => {
       const before = await run(['--data-dir', dataDir, 'admin', 'import-demo', '--scale', 'street'], env);
       expect(before.code, before.err).toBe(0);
       expect(before.out).toContain('610116001000 韦曲街道');
-      const after = await run(['admin', 'enroll-code', '--street', '610116001000', `--data-dir=${dataDir}`], env);
+      const after = await run(['admin', 'enroll-code', '--street', '610116001000', `--data-dir=${dataDir}`], { ...env, TZ: 'Asia/Shanghai' });
       expect(after.code, after.err).toBe(0);
       expect(after.out).toMatch(/韦曲街道: [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/);
+      // on the admin's clock, not in UTC
+      expect(after.out).toMatch(/valid until \d{4}-\d{2}-\d{2} \d{2}:\d{2} \+08:00/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -26,7 +26,7 @@ const person = (name: string, extra: Record<string, unknown> = {}) => ({ name, s
 
 function apply(db: Db, r: Omit<RemoteRecord, 'at'>, op: 'insert' | 'update'): { applied: boolean; displaced: string[] } {
   const displaced: string[] = [];
-  const applied = db.transaction(() => applyRemoteRecord(db, { ...r, at }, op, (_e, id) => displaced.push(id)))();
+  const applied = db.transaction(() => applyRemoteRecord(db, { ...r, at }, op, (_e, { id }) => displaced.push(id)))();
   return { applied, displaced };
 }
 
@@ -146,7 +146,9 @@ describe('pulled changes', () => {
     expect(localFields(db, 'person', 'p30')).toMatchObject({ name: '居民30', version: 4 });
     expect(localFields(db, 'person', 'p70')?.residentId).toBe(residentId);
     expect(localFields(db, 'person', 'mine')?.residentId).toBeNull();
-    expect(db.prepare('SELECT entity_id, reason FROM sync_issue').all()).toEqual([{ entity_id: 'mine', reason: 'sync.unique_displaced' }]);
+    expect(db.prepare('SELECT entity_id, reason, local_fields FROM sync_issue').all()).toEqual([
+      { entity_id: 'mine', reason: 'sync.unique_displaced', local_fields: JSON.stringify({ name: '本站', residentId }) },
+    ]);
   });
 
   it('pulls pages back to back into one transaction, and keeps what arrived when a later page fails', async () => {

@@ -45,7 +45,8 @@ describe('npm run station', () => {
     const status0 = await station('status');
     expect(status0.stdout.trim()).toBe('not enrolled');
 
-    const enrolled = await station('enroll', '--server', district.url, '--code', await enrollmentCode(district.db, street), '--name', '综治中心一号机');
+    // the address as an admin may copy it, with the API's path: the station keeps the server's root
+    const enrolled = await station('enroll', '--server', `${district.url}/v1/`, '--code', await enrollmentCode(district.db, street), '--name', '综治中心一号机');
     expect(enrolled.stdout).toContain(`${street.code} ${street.name}`);
     expect(enrolled.stdout).toMatch(/state\s+ready/);
     expect(statSync(join(dataDir, 'device-token')).mode & 0o777).toBe(0o600);
@@ -53,13 +54,23 @@ describe('npm run station', () => {
     await station('sync');
     const { stdout } = await station('status', '--json');
     const status = JSON.parse(stdout) as SyncStatus;
-    expect(status).toMatchObject({ enrolled: true, bootstrapped: true, deviceName: '综治中心一号机', pending: 0, lastError: null });
+    expect(status).toMatchObject({ enrolled: true, bootstrapped: true, deviceName: '综治中心一号机', pending: 0, lastError: null, serverUrl: district.url });
     expect(status.cursor).toBeGreaterThan(0);
     expect(Object.keys(await serverDump(district.db, street.id)).length).toBeGreaterThanOrEqual(2);
 
     const again = await station('enroll', '--server', district.url, '--code', 'whatever-code').catch((e: { code: number; stderr: string }) => e);
     expect(again).toMatchObject({ code: 1 });
     expect((again as { stderr: string }).stderr).toContain('sync.already_enrolled');
+  });
+
+  it('says when the address answers but is not a district server', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'griddesk-station-cli-'));
+    const failed = await run(process.execPath, ['--import', 'tsx', 'electron/cli/station.ts', '--data-dir', other, 'enroll', '--server', `${district.url}/griddesk`, '--code', 'abcdefgh'], {
+      env: { ...process.env, GRIDDESK_LOG_LEVEL: 'silent' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr).toContain('sync.not_a_server');
+    rmSync(other, { recursive: true, force: true });
   });
 
   it('says why a sync fails when the server is unreachable', async () => {

@@ -92,7 +92,7 @@ describe('applying server records', () => {
       db,
       { entity: 'orgUnit', id: 'theirs', fields: { code: '610116001001', name: '他站社区', level: 'community', kind: 'village', parentId: 's', hostsCenter: false }, version: 1, at },
       'insert',
-      (_e, id) => displaced.push(id),
+      (_e, { id }) => displaced.push(id),
     );
     expect(displaced).toEqual(['mine']);
     expect(localFields(db, 'orgUnit', 'theirs')?.code).toBe('610116001001');

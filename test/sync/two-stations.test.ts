@@ -159,7 +159,7 @@ describe('two stations of one street', () => {
     expect((await a1.call('people.get', { id: newer.id })).person.residentId).toBeNull();
     const displaced = (await a1.call('sync.issues', {})).filter((i) => i.entityId === newer.id);
     expect(displaced).toMatchObject([
-      { kind: 'conflict', reason: 'sync.unique_displaced', localFields: { residentId: IDS.a }, serverRecord: { id: mine.id, name: '陈静', residentId: IDS.a, version: 1 } },
+      { kind: 'conflict', reason: 'sync.unique_displaced', localFields: { name: '赵磊', residentId: IDS.a }, serverRecord: { id: mine.id, name: '陈静', residentId: IDS.a, version: 1 } },
     ]);
 
     // its insert still carries A, and the server refuses it as it refused mine; dropped, all agree

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncIssue } from '../../core/api/sync';
 import type { I18n } from '../../renderer/app/i18n/i18n-context';
 import { zhCN } from '../../renderer/app/i18n/zh-CN';
-import { commandBlockers, compareRows, foldedIssues } from '../../renderer/features/sync/sync-text';
+import { cardTitle, commandBlockers, compareRows, foldedIssues, knownName } from '../../renderer/features/sync/sync-text';
 
 // Which cards the sync page shows, and what a refused command's card points to
 // (renderer/features/sync/sync-text.ts): a command is one card, and when the server refused it
@@ -43,6 +43,8 @@ function refusedRetirement(reason: string, missing: 'd1' | null = null): SyncIss
   ];
 }
 
+const i18n: I18n = { locale: 'zh-CN', t: (key, vars) => zhCN[key].replace(/\{(\w+)\}/g, (_, v: string) => String(vars?.[v] ?? '')), reason: () => null, setLocale: async () => undefined };
+
 describe('sync cards', () => {
   it('point a retirement refused for a missing duty to the card of the duty the server refused', () => {
     const duty = issue({ entity: 'assignment', entityId: 'd1', reason: 'assignment.person_left' });
@@ -76,7 +78,6 @@ describe('sync cards', () => {
   });
 
   it('compare the values of a card\'s rows, not their words: two people of one name are two people', () => {
-    const i18n: I18n = { locale: 'zh-CN', t: (key) => zhCN[key], reason: () => null, setLocale: async () => undefined };
     const duty = issue({
       entity: 'assignment',
       entityId: 'd1',
@@ -88,5 +89,41 @@ describe('sync cards', () => {
     expect(compareRows(i18n, duty, names)).toEqual([
       { field: 'personId', label: '人员', mine: '王芳', server: '王芳', differs: true },
     ]);
+  });
+
+  it('show a stale edit\'s overwritten fields only: the rest of the edit clashed with nothing', () => {
+    const stale = issue({
+      kind: 'conflict',
+      entity: 'person',
+      entityId: 'p1',
+      reason: 'sync.stale_edit',
+      localFields: { phone: '13811112222', note: '搬到三楼' },
+      serverRecord: { version: 3, baseVersion: 1 },
+      overwritten: { phone: '13933334444' },
+    });
+    expect(compareRows(i18n, stale)).toEqual([{ field: 'phone', label: '手机号', mine: '138****2222', server: '139****4444', differs: true }]);
+  });
+
+  it('name a row that gave way by its own name, beside the server\'s record that took its value', () => {
+    const winner = { id: 'p9', name: '李四', residentId: '610116199001010011', phone: '13900000000', version: 2 };
+    const displaced = issue({
+      kind: 'conflict',
+      mid: null,
+      entity: 'person',
+      entityId: 'p1',
+      reason: 'sync.unique_displaced',
+      localFields: { name: '张三', residentId: '610116199001010011' },
+      serverRecord: winner,
+    });
+    expect(cardTitle(i18n, displaced)).toBe('人员 · 张三');
+    expect(compareRows(i18n, displaced).map((r) => [r.label, r.mine, r.server, r.differs])).toEqual([
+      ['名称', '张三', '李四', true],
+      ['身份证号', '610116********0011', '610116********0011', false],
+    ]);
+    // recorded by an older build, without its name: the card looks the name up, never takes the winner's
+    expect(knownName({ ...displaced, localFields: { residentId: '610116199001010011' } })).toBeNull();
+    const takenByEdit = issue({ entity: 'person', entityId: 'p1', reason: 'person.resident_id_taken', localFields: { residentId: '610116199001010011' }, serverRecord: winner });
+    expect(knownName(takenByEdit)).toBeNull();
+    expect(knownName(issue({ entity: 'person', entityId: 'p1', reason: 'record.not_found', serverRecord: { id: 'p1', name: '张三' } }))).toBe('张三');
   });
 });

@@ -303,6 +303,7 @@ export const enUS: Record<MessageKey, string> = {
   'sync.phase.upToDate': 'Up to date',
   'sync.phase.done': 'Done',
   'sync.phase.idle': 'Idle; the next automatic sync is within 30 s',
+  'sync.phase.idleOffline': 'The server cannot be reached; every change here is kept and the next try is within 30 s',
   'sync.bootstrapPending': 'Downloading the street\'s data for the first time; some pages are incomplete until it finishes.',
   'sync.enroll.title': 'Enroll this station',
   'sync.enroll.intro': 'After enrolling, this station downloads its street\'s data from the district server and sends its own changes automatically. Only a station without any data yet can enroll.',

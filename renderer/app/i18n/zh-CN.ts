@@ -300,6 +300,7 @@ export const zhCN = {
   'sync.phase.upToDate': '已是最新',
   'sync.phase.done': '已完成',
   'sync.phase.idle': '空闲，下次自动同步在 30 秒内',
+  'sync.phase.idleOffline': '暂时连不上服务器，本机的修改都已保存，30 秒内自动重试',
   'sync.bootstrapPending': '正在首次下载本街道的数据，完成前有些页面的数据还不完整。',
   'sync.enroll.title': '加入街道同步',
   'sync.enroll.intro': '加入后，本工作站会从区服务器下载所属街道的全部数据，并自动上传本机的修改。只有还没有任何数据的工作站才能加入。',

@@ -38,7 +38,7 @@ export function SyncProgress({ status }: { status: SyncStatus }) {
       })}
       {phase === 'idle' && (
         <Typography.Text type="secondary" style={{ gridColumn: '1 / -1' }}>
-          {t('sync.phase.idle')}
+          {t(status.enrolled && !status.online ? 'sync.phase.idleOffline' : 'sync.phase.idle')}
         </Typography.Text>
       )}
     </div>

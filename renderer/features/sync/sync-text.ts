@@ -80,13 +80,15 @@ const IDENTITY = new Set(['code', 'name']);
 /**
  * The side-by-side rows of an issue: this station's value against the server's. A refused new
  * record carries every field on both sides; only the ones that differ (and its code and name)
- * are worth the clerk's attention.
+ * are worth the clerk's attention. A stale edit shows the fields whose server value it
+ * overwrote (the rest of it changed nothing another station had set); a row that gave way
+ * shows its name and the value it gave up beside the record that took it.
  */
 export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Record<string, string>> = {}): FieldRow[] {
   const mine = issue.localFields ?? {};
-  // For a stale edit the server's side is what my edit overwrote; otherwise its current record.
-  const server = issue.kind === 'conflict' && issue.overwritten ? issue.overwritten : (issue.serverRecord ?? {});
-  const fields = [...new Set([...Object.keys(mine), ...Object.keys(issue.kind === 'conflict' ? server : {})])].filter((f) => !HIDDEN.has(f));
+  const overwritten = issue.kind === 'conflict' && issue.overwritten && Object.keys(issue.overwritten).length > 0 ? issue.overwritten : null;
+  const server = overwritten ?? issue.serverRecord ?? {};
+  const fields = Object.keys(overwritten ?? mine).filter((f) => !HIDDEN.has(f));
   const keys = fields.length > 0 ? fields : Object.keys(server).filter((f) => !HIDDEN.has(f));
   // The record itself as the server holds it: a field it lacks was never set there, so is empty.
   const whole = issue.kind !== 'conflict' && server['id'] === issue.entityId;
@@ -107,9 +109,16 @@ export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Rec
   return telling.some((r) => r.differs) ? telling : rows;
 }
 
-/** The first of `fields` that the issue's local or server side holds as a non-empty string. */
+/**
+ * The server record of a uniqueness clash is the other record, the one that holds the value
+ * (a refused new person's resident ID, a local row that gave way to a pulled one): its name is
+ * not this record's.
+ */
+const isOtherRecord = (issue: SyncIssue): boolean => typeof issue.serverRecord?.['id'] === 'string' && issue.serverRecord['id'] !== issue.entityId;
+
+/** The first of `fields` that the issue's local or (its own) server side holds as a non-empty string. */
 function fieldOf(issue: SyncIssue, fields: readonly string[]): string | null {
-  for (const side of [issue.localFields, issue.serverRecord]) {
+  for (const side of [issue.localFields, isOtherRecord(issue) ? null : issue.serverRecord]) {
     for (const field of fields) {
       const value = side?.[field];
       if (typeof value === 'string' && value) return value;

@@ -101,6 +101,7 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'sync.secure_storage_unavailable': 'This computer offers no secure storage (keyring) for the station\'s credentials, so it did not enroll. Turn on a keyring (such as GNOME Keyring or KWallet) and try again; the enrollment code was not used.',
   'sync.data_dir_busy': 'Another GridDesk program is syncing this data folder; this station retries shortly',
   'sync.server_too_old': 'The district server is older than this station: ask the administrator to update the server first',
+  'sync.not_a_server': 'There is no GridDesk district server at this address. Check it: scheme, host and port only, e.g. http://10.1.2.3:8080',
   'sync.server_unreachable': 'Cannot reach the server; check the address and the network',
   'sync.issue_resolved': 'This issue was already handled',
   'sync.dismiss_only_conflicts': 'Choose to take the server\'s values or re-apply your change',

@@ -101,6 +101,7 @@ export const errorsZhCN = {
   'sync.secure_storage_unavailable': '本机系统没有可用的安全存储（密钥环），无法安全保存工作站凭证，所以没有加入。请在系统中启用密钥环（如 GNOME 密钥环或 KWallet）后重试；加入码没有被使用。',
   'sync.data_dir_busy': '另一个 GridDesk 程序正在同步这个数据目录，本工作站稍后会自动重试',
   'sync.server_too_old': '区服务器的版本比本工作站旧，请联系管理员先升级服务器',
+  'sync.not_a_server': '这个地址上没有 GridDesk 区服务器，请核对服务器地址（只填协议、主机和端口，例如 http://10.1.2.3:8080）',
   'sync.server_unreachable': '连接不上服务器，请检查地址和网络',
   'sync.issue_resolved': '该问题已经处理过了',
   'sync.dismiss_only_conflicts': '这类问题需要选择“采用服务器的值”或“重新提交我的修改”',
