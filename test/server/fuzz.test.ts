@@ -108,6 +108,35 @@ describe.each(FACTORIES)('hostile pushes on $name', (factory) => {
     expect([...statuses.keys()].every((s) => s >= 400 && s < 500)).toBe(true);
   }, 120_000);
 
+  it('fields named after prototype keys are refused, never merged; fields that are no object are a 400', async () => {
+    const fine = JSON.stringify(person(device.street, device.street.id, '正常')).slice(1, -1);
+    const ids = ['__proto__', 'constructor', 'prototype'].map(() => uid('h'));
+    // written as text: an object literal would set the prototype instead of a field named __proto__
+    const entries = [
+      `"__proto__": {"streetId": "other-street", "polluted": true}`,
+      `"constructor": {"prototype": {"polluted": true}}`,
+      `"prototype": {"polluted": true}`,
+    ];
+    const text = `{"protocol": ${pushBody([]).protocol}, "schemaVersion": 1, "mutations": [${entries
+      .map((entry, i) => `{"mid": ${mid + i + 1}, "entity": "person", "id": "${ids[i]}", "op": "insert", "fields": {${fine}, ${entry}}, "baseVersion": null, "at": "2026-11-29T00:00:00Z"}`)
+      .join(', ')}]}`;
+    mid += entries.length;
+    const before = await state();
+    const reply = await call(fx.server.url, '/v1/push', { token: device.token, raw: Buffer.from(text), headers: { 'content-type': 'application/json' } });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(pushResponse.parse(reply.body).rejected.map((r) => r.reason)).toEqual(Array(3).fill('validation.reserved_field'));
+    for (const id of ids) expect(await adminRecord(fx.t.db, 'person', id)).toBeNull();
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(await state()).toEqual({ ...before, lastMid: mid, rejections: before.rejections + 3 });
+
+    for (const fields of [[], null, 'x', 7, [person(device.street, device.street.id, '数组')]]) {
+      const bad = await call(fx.server.url, '/v1/push', { token: device.token, body: { ...pushBody([]), mutations: [{ ...mutation(mid + 1, 'person', uid('h'), {}), fields }] } });
+      expect(bad.status, JSON.stringify(fields)).toBe(400);
+      expect(syncError.parse(bad.body).error.reason).toMatch(/^invalid_push:/);
+    }
+    expect(await state()).toEqual({ ...before, lastMid: mid, rejections: before.rejections + 3 });
+  });
+
   it('well-formed batches of hostile content: every mutation applied whole or rejected whole', async () => {
     const hostileMutation: fc.Arbitrary<Omit<Mutation, 'mid'>> = fc.record({
       entity: fc.constantFrom(...SYNCED_ENTITIES),
