@@ -13,7 +13,8 @@ import { asServerSees, replicaDump, serverDump, type SyncStation } from '../sync
 //  (3) replicas equal the server's street records, field by field (after issues are reviewed)
 //  (4) outboxes drained: nothing pending; rejected / quarantined rows surfaced as issues
 //  (5) a station of another street holds nothing of this street
-//  (6) a command is all or nothing: the server applied every mutation of it, or none
+//  (6) a command is all or nothing: the server applied every mutation of it, or none, and
+//      every issue of one of its mutations carries its command (settled with it, never alone)
 // plus: folding the change log reproduces the server's records (no lost update on the server).
 
 type Dump = Awaited<ReturnType<typeof serverDump>>;
@@ -73,6 +74,7 @@ interface IssueRow {
   entity: string;
   entity_id: string;
   resolution: string | null;
+  command: string | null;
 }
 
 const key = (deviceId: string | null, mid: number | null): string => `${deviceId}#${mid}`;
@@ -122,7 +124,7 @@ export function checkStation(name: string, s: SyncStation, view: ServerView): st
   const applied = new Map(view.changes.filter((c) => c.deviceId === deviceId).map((c) => [c.mid, c]));
   const rejected = new Map(view.rejections.filter((r) => r.deviceId === deviceId).map((r) => [r.mid, r]));
   const outbox = s.ctx.db.prepare('SELECT seq, entity, entity_id, op, fields, state, command FROM change_log ORDER BY seq').all() as OutboxRow[];
-  const issues = s.ctx.db.prepare('SELECT mid, kind, entity, entity_id, resolution FROM sync_issue').all() as IssueRow[];
+  const issues = s.ctx.db.prepare('SELECT mid, kind, entity, entity_id, resolution, command FROM sync_issue').all() as IssueRow[];
   const issueOf = new Map(issues.filter((i) => i.mid !== null).map((i) => [i.mid, i]));
   const dropped = new Set(issues.filter((i) => i.resolution === 'accept_server').map((i) => i.entity_id));
   const droppedRow = (row: OutboxRow): boolean => {
@@ -157,6 +159,10 @@ export function checkStation(name: string, s: SyncStation, view: ServerView): st
     if (row.state === 'pending') out.push(`(4) ${what}: still pending after the drain`);
     if (row.state === 'quarantined' && issueOf.get(row.seq)?.kind !== 'quarantine') out.push(`(4) ${what}: quarantined without an issue`);
     if (row.state === 'rejected' && !issueOf.has(row.seq) && !droppedRow(row)) out.push(`(4) ${what}: rejected without an issue`);
+    const issue = issueOf.get(row.seq);
+    if (issue && commandId(issue.command) !== commandId(row.command)) {
+      out.push(`(6) ${what}: its ${issue.kind} issue names command ${String(commandId(issue.command))}, the outbox ${String(commandId(row.command))}`);
+    }
   }
   for (const [command, mids] of commandsOf(outbox)) {
     const taken = mids.filter((mid) => applied.has(mid)).length;
@@ -166,12 +172,14 @@ export function checkStation(name: string, s: SyncStation, view: ServerView): st
   return out;
 }
 
+const commandId = (tag: string | null): string | null => (tag === null ? null : (JSON.parse(tag) as { id: string }).id);
+
 /** The mids of each command in a station's outbox. */
 function commandsOf(outbox: readonly OutboxRow[]): Map<string, number[]> {
   const commands = new Map<string, number[]>();
   for (const row of outbox) {
-    if (row.command === null) continue;
-    const id = (JSON.parse(row.command) as { id: string }).id;
+    const id = commandId(row.command);
+    if (id === null) continue;
     commands.set(id, [...(commands.get(id) ?? []), row.seq]);
   }
   return commands;

@@ -5,7 +5,7 @@ import { EDIT_SEEDS, FIXED_SEEDS, GRID_SEEDS } from './seeds';
 
 // The seeded, model-based fault suite (docs/testing-faults.md): 200 fixed seeds, each a fresh
 // street with 2-3 stations behind fault proxies, against one in-process server on PGlite; and
-// 40 of the `grids` mix, where stations race over grid moves and retirements (commands); and 30
+// 40 of the `grids` mix, where stations race over grid moves and retirements (commands); and 60
 // of the `edits` mix, where they edit the same few records, so conflicts are reviewed under faults.
 // A failure prints its seed, the one-line replay command and a trace of ops and faults.
 

@@ -50,8 +50,23 @@ export interface Scenario {
  * `grids`: grids drawn, moved and retired while others give people duties on them, in longer
  * runs so a community has grids enough to move between: stations race over commands
  * (docs/sync-protocol.md "Commands"). `edits`: stations editing the same few grids and people
- * between syncs, so edits rest on stale versions: conflicts, and a person reviewing them.
+ * between syncs, so edits rest on stale versions: conflicts, and a person reviewing them. Its
+ * runs start from two small grids and a micro grid every station holds, so two stations moving
+ * the micro grid apart make a command's stale edit (a conflict the card cannot undo).
  */
+type WriteOp = Extract<Op, { kind: 'write' }>;
+
+interface MixSpec {
+  ops: ScenarioLimits;
+  /** Written on the station that made the community, then synced everywhere, before the ops. */
+  setup?: readonly Pick<WriteOp, 'action' | 'pick'>[];
+  writes: [WriteAction, number][];
+}
+
+/** Picks that make writes/createGrid draw a small grid with no parent, and a micro grid. */
+const SMALL_GRID = { action: 'grid', pick: [0, 0.5, 0, 0.9] } as const satisfies Pick<WriteOp, 'action' | 'pick'>;
+const MICRO_GRID = { action: 'grid', pick: [0, 0.9, 0, 0] } as const satisfies Pick<WriteOp, 'action' | 'pick'>;
+
 export const MIXES = {
   roster: {
     ops: { minOps: 5, maxOps: 25 },
@@ -84,18 +99,19 @@ export const MIXES = {
   },
   edits: {
     ops: { minOps: 15, maxOps: 30 },
+    setup: [SMALL_GRID, SMALL_GRID, MICRO_GRID],
     writes: [
       ['community', 1],
       ['grid', 2],
       ['gridRename', 5],
       ['gridHouseholds', 3],
-      ['gridMove', 1],
+      ['gridMove', 4],
       ['person', 2],
       ['personEdit', 8],
       ['personResidentId', 1],
     ],
   },
-} satisfies Record<string, { ops: ScenarioLimits; writes: [WriteAction, number][] }>;
+} satisfies Record<string, MixSpec>;
 export type Mix = keyof typeof MIXES;
 
 function weighted<T>(random: () => number, items: readonly [T, number][]): T {
@@ -134,7 +150,10 @@ export function scenarioOf(seed: number, mix: Mix = 'roster', limits: ScenarioLi
   const profiles = Array.from({ length: stations }, () => weighted(random, PROFILE_WEIGHTS));
   const count = limits.minOps + int(limits.maxOps - limits.minOps + 1);
   // every run starts with a community so most later writes have somewhere to go
-  const ops: Op[] = [{ kind: 'write', station: int(stations), action: 'community', pick: [0, random(), random()] }];
+  const first = int(stations);
+  const ops: Op[] = [{ kind: 'write', station: first, action: 'community', pick: [0, random(), random()] }];
+  const setup = (MIXES[mix] as MixSpec).setup ?? [];
+  if (setup.length > 0) ops.push(...setup.map((w): Op => ({ kind: 'write', station: first, action: w.action, pick: [...w.pick] })), { kind: 'syncAll' });
   let joined = 0;
   while (ops.length < count) {
     const station = int(stations + joined);

@@ -226,7 +226,8 @@ export async function review(s: SyncStation): Promise<string> {
   for (const issue of await s.call('sync.issues', {})) {
     // a stale edit already won: every other one is acknowledged (dismiss), the rest give way to
     // the values they overwrote (accept_server, a new edit), except an edit of a command the
-    // server applied, which only the grid page changes; a refused change gives way to the server
+    // server applied, which only the grid page changes (tried, refused, then dismissed); a
+    // refused change gives way to the server
     // (accept_server); a quarantined one is sent again once the network is fine (reapply_mine)
     const action =
       issue.kind === 'conflict'
@@ -236,6 +237,13 @@ export async function review(s: SyncStation): Promise<string> {
         : issue.kind === 'rejection'
           ? 'accept_server'
           : 'reapply_mine';
+    if (issue.kind === 'conflict' && issue.command && issue.id % 2 === 0) {
+      // the card offers no accept here; asked anyway, the station must refuse to undo the
+      // command's edit field by field (a plain s.call failing would end the run as a crash)
+      const refused = await s.fail('sync.resolveIssue', { id: issue.id, action: 'accept_server' });
+      if (refused.reason !== 'sync.command_undo') throw new Error(`(6) accept_server on a conflict of ${issue.command.name} refused as ${refused.reason}`);
+      done.push(`conflict of ${issue.command.name}: accept refused`);
+    }
     try {
       await s.call('sync.resolveIssue', { id: issue.id, action });
       done.push(`${issue.kind}:${issue.reason}->${action}`);

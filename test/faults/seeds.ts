@@ -25,5 +25,5 @@ export const GRID_SEEDS = range(7001, 40);
 export const PG_GRID_SEEDS = range(8001, 10);
 
 /** The `edits` mix: stations editing the same few records, so conflicts are reviewed under faults. */
-export const EDIT_SEEDS = range(9001, 30);
+export const EDIT_SEEDS = range(9001, 60);
 export const PG_EDIT_SEEDS = range(9501, 10);

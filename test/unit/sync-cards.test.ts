@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncIssue } from '../../core/api/sync';
 import type { I18n } from '../../renderer/app/i18n/i18n-context';
 import { zhCN } from '../../renderer/app/i18n/zh-CN';
+import { issueRecordPath } from '../../renderer/features/sync/issue-routes';
 import { cardTitle, commandBlockers, compareRows, foldedIssues, knownName } from '../../renderer/features/sync/sync-text';
 
 // Which cards the sync page shows, and what a refused command's card points to
@@ -125,5 +126,13 @@ describe('sync cards', () => {
     const takenByEdit = issue({ entity: 'person', entityId: 'p1', reason: 'person.resident_id_taken', localFields: { residentId: '610116199001010011' }, serverRecord: winner });
     expect(knownName(takenByEdit)).toBeNull();
     expect(knownName(issue({ entity: 'person', entityId: 'p1', reason: 'record.not_found', serverRecord: { id: 'p1', name: '张三' } }))).toBe('张三');
+  });
+
+  it('open a command\'s change on its grid\'s page, where it is done again; other records on their own', () => {
+    const endedDuty = issue({ kind: 'conflict', entity: 'assignment', entityId: 'd1', reason: 'sync.stale_edit', command: retirement, localFields: { endDate: '2025-06-30' } });
+    expect(issueRecordPath(endedDuty)).toBe('/grids?grid=g1');
+    const duty = issue({ entity: 'assignment', entityId: 'd2', reason: 'assignment.grid_member_taken', localFields: { personId: 'p 1', role: 'grid_member_full' } });
+    expect(issueRecordPath(duty)).toBe('/roster?person=p%201');
+    expect(issueRecordPath(issue({ entity: 'person', entityId: 'p2', reason: 'record.not_found' }))).toBe('/roster?person=p2');
   });
 });

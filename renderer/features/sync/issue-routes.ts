@@ -1,6 +1,6 @@
 import type { SyncIssue } from '../../../core/api/sync';
 
-/** Where the clerk fixes the record an issue is about: its grid, person or unit page. */
+/** Where the clerk fixes the record an issue is about: its grid, person or unit page; a command's, its grid's. */
 export function issueRecordPath(issue: SyncIssue): string | null {
   const field = (name: string): string | null => {
     for (const side of [issue.localFields, issue.serverRecord]) {
@@ -9,6 +9,10 @@ export function issueRecordPath(issue: SyncIssue): string | null {
     }
     return null;
   };
+  // a grid's move or retirement is done, and done again, on its grid's page, whichever of its
+  // records (a duty it ended, say) this one of its changes is about
+  const commandGrid = issue.command?.args['gridId'];
+  if (typeof commandGrid === 'string') return `/grids?grid=${encodeURIComponent(commandGrid)}`;
   const id = encodeURIComponent(issue.entityId);
   switch (issue.entity) {
     case 'gridUnit':
