@@ -1,7 +1,7 @@
 import { AppError, notFound } from '../../core/api/errors';
 import type { SyncIssue, SyncResolution } from '../../core/api/sync';
 import { COMMAND_ARGS } from '../../core/sync/commands';
-import { applyRemoteRecord, localFields, reapplyPending, type Fields } from '../store/apply-remote';
+import { applyRemoteRecord, isSetAside, localFields, reapplyPending, uniqueField, type Fields } from '../store/apply-remote';
 import type { Db } from '../store/db';
 import { ENTITIES, type EntitySpec } from '../store/entities';
 import { cachedStatement } from '../store/statements';
@@ -150,9 +150,42 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
   reapplyPending(db, issue.entity, issue.entityId);
 }
 
+/** Refusals of a new record because another one holds its code or resident ID, and what to say when it still does. */
+const VALUE_TAKEN: Readonly<Record<string, string>> = {
+  'grid.code_taken': 'sync.code_still_taken',
+  'org.code_taken': 'sync.code_still_taken',
+  'person.resident_id_taken': 'sync.resident_id_still_taken',
+};
+
+/** Whether the person changed `field` of the record after the refused mutation `mid`. */
+function editedSince(db: Db, issue: SyncIssue, field: string): boolean {
+  const edits = cachedStatement(db, "SELECT fields FROM change_log WHERE entity = ? AND entity_id = ? AND seq > ? AND op = 'update'").all(
+    issue.entity,
+    issue.entityId,
+    issue.mid ?? 0,
+  ) as { fields: string }[];
+  return edits.some((e) => field in (JSON.parse(e.fields) as Fields));
+}
+
+/**
+ * A new record refused for a value another record holds goes again only once the person gave it
+ * another. Untouched, it still holds the refused value, or what this replica left when the
+ * server's record took it (a code with a `~` suffix, an emptied resident ID): sent, it would be
+ * refused again, or lose the value the clerk typed without a word. A code never changes after
+ * creation, so a grid or unit refused for its code can only be given up and drawn again.
+ */
+function requireNewValue(db: Db, issue: SyncIssue): void {
+  const field = uniqueField(issue.entity);
+  const reason = VALUE_TAKEN[issue.reason];
+  if (issue.kind !== 'rejection' || !field || !reason) return;
+  const now = localFields(db, issue.entity, issue.entityId)?.[field];
+  if (!editedSince(db, issue, field) || now === issue.localFields?.[field] || isSetAside(now)) throw new AppError('rule_violation', reason, { field });
+}
+
 function reapplyMine(db: Db, issue: SyncIssue, at: string): void {
   if (issue.kind === 'conflict') return; // my value already won on the server
   if (wasInsert(db, issue)) {
+    requireNewValue(db, issue);
     resendInsert(db, issue, at);
     return;
   }

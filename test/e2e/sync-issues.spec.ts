@@ -61,6 +61,9 @@ test('a grid code taken on the server and a stale edit show as issue cards on th
     const rejection = sync.issues('rejection');
     await expect(rejection).toContainText('服务器未接受');
     await expect(rejection.getByTestId('sync-issue-reason')).toHaveText('该网格编码已被使用');
+    // a code never changes once created: the card offers no re-submit, only giving the grid up
+    await expect(rejection).toContainText('编码建立后不能修改');
+    await expect(rejection.getByTestId('sync-reapply')).toHaveCount(0);
     // B's value and the server's value side by side: the code both chose, the names that differ
     await expect(rejection.locator('tbody tr.ant-table-row')).toHaveCount(2);
     await expect(sync.issueRow(rejection, '网格编码').locator('td')).toHaveText(['网格编码', gridA.code, gridA.code]);

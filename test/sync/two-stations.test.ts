@@ -180,6 +180,9 @@ describe('two stations of one street', () => {
     await a2.engine.syncNow();
     const [refused] = await a2.call('sync.issues', {});
     expect(refused).toMatchObject({ kind: 'rejection', entityId: mine.id, reason: 'person.resident_id_taken' });
+    // re-sent before the fix it would be refused again: the station says so and sends nothing
+    expect(await a2.fail('sync.resolveIssue', { id: refused!.id, action: 'reapply_mine' })).toMatchObject({ reason: 'sync.resident_id_still_taken' });
+    expect(a2.engine.status().pending).toBe(0);
 
     // the clerk corrects the ID on the record's page (the edit of a record the server never had is refused too), then re-sends
     await a2.call('people.update', { id: mine.id, patch: { residentId: IDS.b } });
@@ -210,6 +213,9 @@ describe('two stations of one street', () => {
     // the winner is in A2's replica under its code; A2's own grid stepped aside
     expect((await a2.call('grid.get', { id: winner.id })).grid.code).toBe(code);
     expect((await a2.call('grid.get', { id: loser.id })).grid.code).not.toBe(code);
+    // sent again it would carry the code set aside for the winner: a code never changes, so it can only go
+    expect(await a2.fail('sync.resolveIssue', { id: rejection!.id, action: 'reapply_mine' })).toMatchObject({ reason: 'sync.code_still_taken' });
+    expect(a2.engine.status().pending).toBe(0);
 
     await a2.call('sync.resolveIssue', { id: rejection!.id, action: 'accept_server' });
     expect(await a2.fail('grid.get', { id: loser.id })).toMatchObject({ code: 'not_found' });

@@ -325,6 +325,7 @@ export const enUS: Record<MessageKey, string> = {
   'sync.issue.kind.rejection': 'Refused by the server',
   'sync.issue.kind.conflict': 'Conflicting edit',
   'sync.issue.kind.quarantine': 'Set aside',
+  'sync.issue.explain.codeTaken': 'Another record on the server already uses this code (see the server\'s values below), so the server did not accept this new record and no other station sees it. A code cannot change once created: accept the server\'s values to drop this record, then create it again with a new code after syncing.',
   'sync.issue.explain.rejection': 'The server did not accept this change. It is still on this station, but no other station sees it. Fix the record and re-apply your change, or take the server\'s values and drop yours.',
   'sync.issue.explain.conflict': 'Another station changed this record before your edit arrived. Your edit was kept (the later one wins); the values it replaced are listed for you to check.',
   'sync.issue.explain.displaced': 'A record created here duplicated one already on the server; the server\'s record is used now. Please check.',

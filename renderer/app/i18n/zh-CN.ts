@@ -322,6 +322,7 @@ export const zhCN = {
   'sync.issue.kind.rejection': '服务器未接受',
   'sync.issue.kind.conflict': '修改冲突',
   'sync.issue.kind.quarantine': '暂时搁置',
+  'sync.issue.explain.codeTaken': '服务器上已有别的记录使用了这个编码（见下面服务器的值），服务器没有接受本机新建的这条记录，其他工作站看不到它。编码建立后不能修改，请“采用服务器的值”放弃本机的这条记录，同步后按新的编码重新建立。',
   'sync.issue.explain.rejection': '服务器没有接受本机的这项修改。修改仍保留在本机，但其他工作站看不到。请在记录页改正后“重新提交我的修改”，或者“采用服务器的值”放弃本机的修改。',
   'sync.issue.explain.conflict': '在您修改之前，别的工作站已经改过这条记录。系统按“后改的为准”保存了您的修改，下面列出被您覆盖的服务器值，请核对。',
   'sync.issue.explain.displaced': '本机新建的记录与服务器上已有的记录重复，已改用服务器上的记录，请核对。',

@@ -9,6 +9,8 @@ import { useNotify } from '../../components/use-notify';
 import { issueRecordPath } from './issue-routes';
 import { cardTitle, compareRows, syncReasonText, type FieldRow } from './sync-text';
 
+const CODE_TAKEN = new Set(['grid.code_taken', 'org.code_taken']);
+
 const KIND_COLORS: Record<SyncIssue['kind'], string> = { rejection: 'red', conflict: 'orange', quarantine: 'purple' };
 
 /** One issue in plain words: what happened, both values side by side, and what can be done. */
@@ -41,7 +43,9 @@ export function IssueCard({
   const path = issueRecordPath(issue);
   // a refused command is undone whole and done again on its page, never re-sent as it was
   const command = issue.kind === 'conflict' ? null : issue.command;
-  const canReapply = issue.kind === 'quarantine' || (issue.kind === 'rejection' && !command);
+  // a code never changes once created: a record refused for a code another holds can only be given up
+  const codeTaken = issue.kind === 'rejection' && CODE_TAKEN.has(issue.reason);
+  const canReapply = issue.kind === 'quarantine' || (issue.kind === 'rejection' && !command && !codeTaken);
   // a stale edit that was part of a move or retirement the server applied is changed on the grid page, not undone field by field
   const commandConflict = issue.kind === 'conflict' && issue.command !== null;
   // a quarantined command can only go again: nothing here knows what it changed from
@@ -59,7 +63,9 @@ export function IssueCard({
           ? 'sync.issue.explain.commandConflict'
           : 'sync.issue.explain.conflict'
       : issue.kind === 'rejection'
-        ? 'sync.issue.explain.rejection'
+        ? codeTaken
+          ? 'sync.issue.explain.codeTaken'
+          : 'sync.issue.explain.rejection'
         : 'sync.issue.explain.quarantine';
 
   const resolve = async (action: SyncResolution) => {

@@ -106,6 +106,8 @@ export const errorsEnUS: Record<ErrorKey, string> = {
   'sync.issue_resolved': 'This issue was already handled',
   'sync.dismiss_only_conflicts': 'Choose to take the server\'s values or re-apply your change',
   'sync.issue_has_dependents': 'Other records created here depend on this one; handle them first',
+  'sync.code_still_taken': 'Another record on the server already uses this code, and a code cannot change once created, so this record cannot be sent again. Accept the server\'s values to drop it here, then create it again with a new code after syncing.',
+  'sync.resident_id_still_taken': 'Another person on the server already has this resident ID; sent again unchanged, it would be refused again. Open the record and correct the resident ID first, then re-submit; or accept the server\'s values to drop this local record.',
   'sync.command_redo': 'The server turned this operation down against its current data, and would again. Accept the server\'s values to undo it here, then do it again on the grid page as things now stand.',
   'sync.command_undo': 'This change belongs to a grid move or retirement the server carried out, and cannot be undone field by field here; to change it, use the grid page.',
   'sync.command_resend_only': 'The server has not handled this operation yet, and this station does not know what it changed from, so it cannot be undone here. Re-apply it once the network and the server are fine.',
