@@ -102,6 +102,7 @@ test('two stations of a street edit the roster offline, come back and agree; ano
     await sync2.shell.go('sync');
     await expect(page2.getByTestId('sync-progress')).toContainText('暂时连不上服务器，本机的修改都已保存');
     await expect(page2.getByTestId('sync-progress-push')).toHaveText('还有 2 条待上传');
+    await sync2.shell.screenshot('street-sync-offline-page');
 
     // The network is back: each clerk presses 同步 on the sync page.
     gate1.open();
