@@ -1,6 +1,8 @@
 import type { SyncIssue } from '../../core/api/sync';
+import { maskResidentId } from '../../core/domain/identity';
+import { residentId } from './arrange';
 import { joinWithCommunity, withTwoStationStreet, type Unit } from './district-server';
-import { expect, syncNow, twoStationTest as test, type Station } from './fixtures';
+import { expect, openApp, syncNow, twoStationTest as test, type Station } from './fixtures';
 import { GridsPage } from './pages/grids-page';
 import { SyncPage } from './pages/sync-page';
 
@@ -144,5 +146,48 @@ test('a grid move made over the other station\'s rename is kept: its conflict ca
     await syncNow(a);
     expect(await gridsOf(a, community.id)).toEqual(await gridsOf(b, community.id));
     expect((await gridsOf(b, community.id)).find((g) => g.id === micro.id)).toEqual({ id: micro.id, code: moved.code, name: '幸福里微网格' });
+  });
+});
+
+test('a new person who gave up a resident ID the server\'s record took is named on its card, which can only be acknowledged', async ({ page, station: a, stationB: b }) => {
+  test.slow(); // a real district server (PGlite) and two hosts start inside the test
+  await withTwoStationStreet(async (street) => {
+    const [, gateB] = street.gates;
+    const community = await joinWithCommunity(street, a, b, ['1 号机', '2 号机']);
+    const [idA, idB] = [residentId('61011619800101001'), residentId('61011619800101002')];
+    await syncNow(a);
+    await syncNow(b);
+    // 2 号机 registers 陈静 (ID A) and 王芳; offline, it gives 陈静 ID B, which 1 号机 gave 王芳 first
+    const mine = await b.call<Person>('people.create', { name: '陈静', orgUnitId: community.id, residentId: idA });
+    const theirs = await b.call<Person>('people.create', { name: '王芳', orgUnitId: community.id });
+    await syncNow(b);
+    await syncNow(a);
+    gateB.shut();
+    await a.call('people.update', { id: theirs.id, patch: { residentId: idB } });
+    await syncNow(a);
+    await b.call('people.update', { id: mine.id, patch: { residentId: idB } });
+    // back online: refused, and 陈静 gives B up to the pulled 王芳
+    gateB.open();
+    await syncNow(b);
+    const [refused] = await b.call<SyncIssue[]>('sync.issues', {});
+    expect(refused).toMatchObject({ entityId: mine.id, reason: 'person.resident_id_taken' });
+    // offline again, ID A free here: a clerk registers 赵磊 with it, then takes the server's 陈静 back (ID A)
+    gateB.shut();
+    await b.call('people.create', { name: '赵磊', orgUnitId: community.id, residentId: idA });
+    await b.call('sync.resolveIssue', { id: refused!.id, action: 'accept_server' });
+
+    await openApp(page, b);
+    const sync = new SyncPage(page);
+    await sync.shell.go('sync');
+    const card = sync.issues('conflict');
+    await expect(card).toContainText('人员 · 赵磊');
+    await expect(card).toContainText('本机新建的这条记录已把它让出');
+    await expect(sync.issueRow(card, '名称').locator('td')).toHaveText(['名称', '赵磊', '陈静']);
+    await expect(sync.issueRow(card, '身份证号').locator('td')).toHaveText(['身份证号', maskResidentId(idA)!, maskResidentId(idA)!]);
+    // 赵磊 already holds what the server left it: nothing to take back, only to acknowledge
+    await expect(card.getByTestId('sync-accept-server')).toHaveCount(0);
+    await sync.screenshotIssues('sync-displaced');
+    await sync.dismiss(card);
+    await expect(sync.issues('conflict')).toHaveCount(0);
   });
 });

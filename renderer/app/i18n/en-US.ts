@@ -328,7 +328,7 @@ export const enUS: Record<MessageKey, string> = {
   'sync.issue.explain.codeTaken': 'Another record on the server already uses this code (see the server\'s values below), so the server did not accept this new record and no other station sees it. A code cannot change once created: accept the server\'s values to drop this record, then create it again with a new code after syncing.',
   'sync.issue.explain.rejection': 'The server did not accept this change. It is still on this station, but no other station sees it. Fix the record and re-apply your change, or take the server\'s values and drop yours.',
   'sync.issue.explain.conflict': 'Another station changed this record before your edit arrived. Your edit was kept (the later one wins); the values it replaced are listed for you to check.',
-  'sync.issue.explain.displaced': 'A record created here duplicated one already on the server; the server\'s record is used now. Please check.',
+  'sync.issue.explain.displaced': 'A record on the server already uses the same code or resident ID (see the server\'s values below), so the record created here gave it up: its resident ID is cleared, or its code is marked with "~". Open the record to check and correct it.',
   'sync.issue.explain.quarantine': 'This change failed repeatedly and was set aside so the rest keeps syncing. Re-apply it, or drop it and take the server\'s values.',
   'sync.issue.reason': 'Reason',
   'sync.issue.field': 'Field',

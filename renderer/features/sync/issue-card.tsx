@@ -48,8 +48,10 @@ export function IssueCard({
   const canReapply = issue.kind === 'quarantine' || (issue.kind === 'rejection' && !command && !codeTaken);
   // a stale edit that was part of a move or retirement the server applied is changed on the grid page, not undone field by field
   const commandConflict = issue.kind === 'conflict' && issue.command !== null;
+  // a row that gave way already holds what the server left it: there is nothing to take back
+  const displaced = issue.reason === 'sync.unique_displaced';
   // a quarantined command can only go again: nothing here knows what it changed from
-  const canAccept = !(command && issue.kind === 'quarantine') && !commandConflict;
+  const canAccept = !(command && issue.kind === 'quarantine') && !commandConflict && !displaced;
   const explain = command
     ? issue.kind === 'rejection'
       ? blockedBy
@@ -57,7 +59,7 @@ export function IssueCard({
         : 'sync.issue.explain.command'
       : 'sync.issue.explain.commandQuarantine'
     : issue.kind === 'conflict'
-      ? issue.reason === 'sync.unique_displaced'
+      ? displaced
         ? 'sync.issue.explain.displaced'
         : commandConflict
           ? 'sync.issue.explain.commandConflict'
