@@ -16,3 +16,10 @@ export const SYNC_POLICIES: Record<SyncedEntity, SyncPolicy> = {
   person: 'fields-lww',
   assignment: 'fields-lww',
 };
+
+/**
+ * The server's refusals of a new grid or unit because another record holds its code. A code
+ * is what the record is (a unit's is its official statistical code), so such a record is never
+ * sent again as it was: it is given up for the server's, and drawn again if it was another grid.
+ */
+export const CODE_TAKEN_REASONS: ReadonlySet<string> = new Set(['grid.code_taken', 'org.code_taken']);

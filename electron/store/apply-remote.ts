@@ -77,19 +77,6 @@ function mergedExtra(current: string | null, unknown: Fields): string | null {
   return JSON.stringify({ ...base, ...unknown });
 }
 
-/** The field whose value a local-only row gives up to a server record that takes it, if any. */
-export function uniqueField(entity: SyncedEntity): string | null {
-  return UNIQUE[entity]?.field ?? null;
-}
-
-/** Between a code and the id suffix of the row that stepped aside from it: no code has it. */
-const SET_ASIDE = '~';
-
-/** A code this replica put aside because a server record took it (makeRoom), not one anyone chose. */
-export function isSetAside(value: unknown): boolean {
-  return typeof value === 'string' && value.includes(SET_ASIDE);
-}
-
 /** A local-only row that stepped aside: its name, so that a person can tell which one it was. */
 export interface DisplacedRow {
   id: string;
@@ -107,7 +94,7 @@ function makeRoom(db: Db, r: RemoteRecord, onDisplaced: DisplacedHandler): boole
   const table = ENTITIES[r.entity].table;
   const holder = cachedStatement(db, `SELECT id, name FROM ${table} WHERE ${unique.column} = ? AND id <> ?`).get(value, r.id) as DisplacedRow | undefined;
   if (!holder) return false;
-  const replacement = unique.displace === 'null' ? null : `${String(value)}${SET_ASIDE}${holder.id.slice(-6)}`;
+  const replacement = unique.displace === 'null' ? null : `${String(value)}~${holder.id.slice(-6)}`;
   cachedStatement(db, `UPDATE ${table} SET ${unique.column} = ? WHERE id = ?`).run(replacement, holder.id);
   onDisplaced(r.entity, holder, unique.field, value, r);
   return true;

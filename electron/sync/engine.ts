@@ -48,6 +48,19 @@ export interface EngineOptions {
 
 class Stopped extends Error {}
 
+/**
+ * The server's root as a station keeps it: the address as an admin may give it, with the API's
+ * /v1, a query or a trailing slash on it, without them (the routes add their own /v1/…).
+ */
+export function serverRoot(address: string): string {
+  const url = URL.parse(address.trim());
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new AppError('bad_request', 'sync.bad_server_url');
+  url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v1$/i, '');
+  url.search = '';
+  url.hash = '';
+  return url.toString().replace(/\/+$/, '');
+}
+
 export class SyncEngine {
   private readonly options: Required<Omit<EngineOptions, 'protocolVersion' | 'timeouts'>> & Pick<EngineOptions, 'protocolVersion'>;
   private readonly batcher: Batcher;
@@ -143,8 +156,7 @@ export class SyncEngine {
     }
     // before the one-time code is spent: a token that cannot be kept would waste it
     if (!this.options.tokenStore.ready()) throw new AppError('rule_violation', 'sync.secure_storage_unavailable');
-    // the address as the admin may give it, with the API's /v1 on it: the routes add their own
-    const serverUrl = input.serverUrl.trim().replace(/\/+$/, '').replace(/\/v1$/, '');
+    const serverUrl = serverRoot(input.serverUrl);
     let reply;
     try {
       reply = await this.transportFor(serverUrl).enroll({ code: input.code, deviceName: input.deviceName });

@@ -1,7 +1,8 @@
 import { AppError, notFound } from '../../core/api/errors';
 import type { SyncIssue, SyncResolution } from '../../core/api/sync';
 import { COMMAND_ARGS } from '../../core/sync/commands';
-import { applyRemoteRecord, isSetAside, localFields, reapplyPending, uniqueField, type Fields } from '../store/apply-remote';
+import { CODE_TAKEN_REASONS } from '../../core/sync/policies';
+import { applyRemoteRecord, localFields, reapplyPending, type Fields } from '../store/apply-remote';
 import type { Db } from '../store/db';
 import { ENTITIES, type EntitySpec } from '../store/entities';
 import { cachedStatement } from '../store/statements';
@@ -63,12 +64,24 @@ function recordInsertAgain(db: Db, entity: SyncIssue['entity'], id: string, at: 
 }
 
 function resendInsert(db: Db, issue: SyncIssue, at: string): void {
+  // The insert carries the row as it is now, edits included. Edits of a record the server
+  // refused still waiting to go would reach it first and be refused (record.not_found: it has
+  // no such record yet), leaving a card for nothing: they go with the insert instead. (After a
+  // quarantine the server may have the record, its reply lost: then they go as they are.)
+  const refused = issue.kind === 'rejection';
+  if (refused) {
+    const waiting = cachedStatement(
+      db,
+      "SELECT seq, state FROM change_log WHERE entity = ? AND entity_id = ? AND op = 'update' AND state IN ('pending', 'quarantined')",
+    ).all(issue.entity, issue.entityId) as { seq: number; state: 'pending' | 'quarantined' }[];
+    for (const edit of waiting) markRefused(db, edit.seq, edit.state);
+  }
   recordInsertAgain(db, issue.entity, issue.entityId, at);
-  // The insert carries the row as it is now, edits included: the refusals of edits made to it
-  // meanwhile (record.not_found: the server had no such record) are settled with it.
+  // the refusals of edits made to it meanwhile are settled with it, and the quarantines of those that went with it
+  const kinds = refused ? "'rejection', 'quarantine'" : "'rejection'";
   cachedStatement(
     db,
-    "UPDATE sync_issue SET resolved_at = ?, resolution = 'reapply_mine' WHERE entity = ? AND entity_id = ? AND kind = 'rejection' AND id <> ? AND resolved_at IS NULL",
+    `UPDATE sync_issue SET resolved_at = ?, resolution = 'reapply_mine' WHERE entity = ? AND entity_id = ? AND kind IN (${kinds}) AND id <> ? AND resolved_at IS NULL`,
   ).run(at, issue.entity, issue.entityId, issue.id);
   if (issue.entity !== 'gridUnit') return;
   for (const historyId of unsentHistory(db, issue.entityId)) {
@@ -150,13 +163,6 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
   reapplyPending(db, issue.entity, issue.entityId);
 }
 
-/** Refusals of a new record because another one holds its code or resident ID, and what to say when it still does. */
-const VALUE_TAKEN: Readonly<Record<string, string>> = {
-  'grid.code_taken': 'sync.code_still_taken',
-  'org.code_taken': 'sync.code_still_taken',
-  'person.resident_id_taken': 'sync.resident_id_still_taken',
-};
-
 /** Whether the person changed `field` of the record after the refused mutation `mid`. */
 function editedSince(db: Db, issue: SyncIssue, field: string): boolean {
   const edits = cachedStatement(db, "SELECT fields FROM change_log WHERE entity = ? AND entity_id = ? AND seq > ? AND op = 'update'").all(
@@ -168,18 +174,23 @@ function editedSince(db: Db, issue: SyncIssue, field: string): boolean {
 }
 
 /**
- * A new record refused for a value another record holds goes again only once the person gave it
- * another. Untouched, it still holds the refused value, or what this replica left when the
- * server's record took it (a code with a `~` suffix, an emptied resident ID): sent, it would be
- * refused again, or lose the value the clerk typed without a word. A code never changes after
- * creation, so a grid or unit refused for its code can only be given up and drawn again.
+ * A new record the server refused because another one holds its code or resident ID goes again
+ * only when it would not be refused the same way, nor lose what the clerk typed. A grid or unit
+ * refused for its code never goes again (CODE_TAKEN_REASONS). A person goes once the clerk gave
+ * it a resident ID of its own: not the value this replica left when the server's person took
+ * the ID (emptied, unless the clerk emptied it), and not the refused one while nothing here
+ * shows that the server's person gave it up (it is pulled here with another).
  */
 function requireNewValue(db: Db, issue: SyncIssue): void {
-  const field = uniqueField(issue.entity);
-  const reason = VALUE_TAKEN[issue.reason];
-  if (issue.kind !== 'rejection' || !field || !reason) return;
-  const now = localFields(db, issue.entity, issue.entityId)?.[field];
-  if (!editedSince(db, issue, field) || now === issue.localFields?.[field] || isSetAside(now)) throw new AppError('rule_violation', reason, { field });
+  if (issue.kind !== 'rejection') return;
+  if (CODE_TAKEN_REASONS.has(issue.reason)) throw new AppError('rule_violation', 'sync.code_still_taken', { reason: issue.reason });
+  if (issue.reason !== 'person.resident_id_taken') return;
+  const now = localFields(db, issue.entity, issue.entityId)?.['residentId'] ?? null;
+  const leftOver = now === null && !editedSince(db, issue, 'residentId');
+  const holder = issue.serverRecord?.['id'];
+  const holderGaveItUp = typeof holder === 'string' && holder !== issue.entityId && localFields(db, issue.entity, holder) !== null;
+  const stillHeld = now !== null && now === issue.localFields?.['residentId'] && !holderGaveItUp;
+  if (leftOver || stillHeld) throw new AppError('rule_violation', 'sync.resident_id_still_taken', { reason: issue.reason });
 }
 
 function reapplyMine(db: Db, issue: SyncIssue, at: string): void {

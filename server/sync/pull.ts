@@ -5,7 +5,7 @@ import { iso, num } from '../db/db';
 
 export const MAX_PULL_LIMIT = 5000;
 
-/** One row of griddesk_pull (server migration 0005): the device, and a change or none. */
+/** One row of griddesk_pull (server migrations 0005, 0006): the device, and a change or none. */
 interface PullRow {
   device_id: string;
   device_street_id: string | null;
@@ -27,7 +27,7 @@ interface PullRow {
 /**
  * The street's changes after `after`, in sequence order (reference changes are in the same log),
  * for the device of `tokenHash`: authentication, scope and changes in ONE round trip (a function
- * call, server migration 0005), under the statement timeout `timeoutMs`. Throws AuthError as
+ * call, server migrations 0005 and 0006, which also marks the device seen once a minute), under the statement timeout `timeoutMs`. Throws AuthError as
  * withDevice does.
  */
 export async function pullAsDevice(

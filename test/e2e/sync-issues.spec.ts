@@ -63,8 +63,8 @@ test('a grid code taken on the server and a stale edit show as issue cards on th
     const rejection = sync.issues('rejection');
     await expect(rejection).toContainText('服务器未接受');
     await expect(rejection.getByTestId('sync-issue-reason')).toHaveText('该网格编码已被使用');
-    // a code never changes once created: the card offers no re-submit, only giving the grid up
-    await expect(rejection).toContainText('编码建立后不能修改');
+    // a code is what the grid is: the card offers no re-submit, only giving the grid up
+    await expect(rejection).toContainText('这条记录不能原样重新提交');
     await expect(rejection.getByTestId('sync-reapply')).toHaveCount(0);
     // B's value and the server's value side by side: the code both chose, the names that differ
     await expect(rejection.locator('tbody tr.ant-table-row')).toHaveCount(2);
@@ -181,7 +181,7 @@ test('a new person who gave up a resident ID the server\'s record took is named 
     await sync.shell.go('sync');
     const card = sync.issues('conflict');
     await expect(card).toContainText('人员 · 赵磊');
-    await expect(card).toContainText('本机新建的这条记录已把它让出');
+    await expect(card).toContainText('本机新建的这条记录已把它让出，身份证号已清空');
     await expect(sync.issueRow(card, '名称').locator('td')).toHaveText(['名称', '赵磊', '陈静']);
     await expect(sync.issueRow(card, '身份证号').locator('td')).toHaveText(['身份证号', maskResidentId(idA)!, maskResidentId(idA)!]);
     // 赵磊 already holds what the server left it: nothing to take back, only to acknowledge

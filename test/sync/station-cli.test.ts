@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,13 +66,23 @@ describe('npm run station', () => {
   });
 
   it('says when the address answers but is not a district server', async () => {
-    const other = mkdtempSync(join(tmpdir(), 'griddesk-station-cli-'));
-    const failed = await run(process.execPath, ['--import', 'tsx', 'electron/cli/station.ts', '--data-dir', other, 'enroll', '--server', `${district.url}/griddesk`, '--code', 'abcdefgh'], {
-      env: { ...process.env, GRIDDESK_LOG_LEVEL: 'silent' },
-    }).catch((e: { code: number; stderr: string }) => e);
-    expect(failed).toMatchObject({ code: 1 });
-    expect((failed as { stderr: string }).stderr).toContain('sync.not_a_server');
-    rmSync(other, { recursive: true, force: true });
+    // a wrong path on the district server (404), and another service that wants a login (401)
+    const other = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthorized","reason":"login"}}'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const { port } = other.address() as AddressInfo;
+    try {
+      for (const address of [`${district.url}/griddesk`, `http://127.0.0.1:${port}`]) {
+        const folder = mkdtempSync(join(tmpdir(), 'griddesk-station-cli-'));
+        const failed = await run(process.execPath, ['--import', 'tsx', 'electron/cli/station.ts', '--data-dir', folder, 'enroll', '--server', address, '--code', 'abcdefgh'], {
+          env: { ...process.env, GRIDDESK_LOG_LEVEL: 'silent' },
+        }).catch((e: { code: number; stderr: string }) => e);
+        expect(failed, address).toMatchObject({ code: 1 });
+        expect((failed as { stderr: string }).stderr, address).toContain('sync.not_a_server');
+        rmSync(folder, { recursive: true, force: true });
+      }
+    } finally {
+      other.close();
+    }
   });
 
   it('says why a sync fails when the server is unreachable', async () => {

@@ -196,6 +196,44 @@ describe('two stations of one street', () => {
     await expectConverged(street, a1, a2);
   });
 
+  it('a new person refused for a resident ID, fixed offline and re-sent: its waiting fix goes with it, and no card is left', async () => {
+    const { street, a1, a2, community } = await twoStations();
+    await a1.call('people.create', { name: '李秀英', orgUnitId: community.id, residentId: IDS.a });
+    await a1.engine.syncNow();
+    const mine = await a2.call('people.create', { name: '赵敏', orgUnitId: community.id, residentId: IDS.a });
+    await a2.engine.syncNow();
+    const [refused] = await a2.call('sync.issues', {});
+    // corrected and re-sent before the next sync: the fix must not reach the server ahead of the person
+    await a2.call('people.update', { id: mine.id, patch: { residentId: IDS.b } });
+    await a2.call('sync.resolveIssue', { id: refused!.id, action: 'reapply_mine' });
+    await a2.engine.syncNow();
+    expect(a2.engine.status()).toMatchObject({ pending: 0, issues: { rejection: 0, conflict: 0, quarantine: 0 } });
+    await a1.engine.syncNow();
+    expect((await a1.call('people.get', { id: mine.id })).person).toMatchObject({ name: '赵敏', residentId: IDS.b, version: 1 });
+    await expectConverged(street, a1, a2);
+  });
+
+  it('a new person refused for a resident ID goes again with that ID once the server\'s person gave it up', async () => {
+    const { street, a1, a2, community } = await twoStations();
+    const theirs = await a1.call('people.create', { name: '李秀英', orgUnitId: community.id, residentId: IDS.a });
+    await a1.engine.syncNow();
+    const mine = await a2.call('people.create', { name: '赵敏', orgUnitId: community.id, residentId: IDS.a });
+    await a2.engine.syncNow();
+    const [refused] = await a2.call('sync.issues', {});
+    // 李秀英's ID was mistyped: A1 corrects it, and A2 learns so
+    await a1.call('people.update', { id: theirs.id, patch: { residentId: IDS.b } });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    // A is free now: the clerk types it back in, and the person goes with it
+    await a2.call('people.update', { id: mine.id, patch: { residentId: IDS.a } });
+    await a2.call('sync.resolveIssue', { id: refused!.id, action: 'reapply_mine' });
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    expect((await a1.call('people.get', { id: mine.id })).person.residentId).toBe(IDS.a);
+    expect(a2.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+    await expectConverged(street, a1, a2);
+  });
+
   it('rejects the second of two offline-created duplicate grid codes, shows the winner, and converges once accepted', async () => {
     const { street, a1, a2, community, large } = await twoStations();
 

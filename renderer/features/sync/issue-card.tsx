@@ -2,14 +2,13 @@ import { App, Button, Card, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import type { SyncIssue, SyncResolution } from '../../../core/api/sync';
+import { CODE_TAKEN_REASONS } from '../../../core/sync/policies';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { api } from '../../api/client';
 import { formatDateTime } from '../../components/dates';
 import { useNotify } from '../../components/use-notify';
 import { issueRecordPath } from './issue-routes';
 import { cardTitle, compareRows, syncReasonText, type FieldRow } from './sync-text';
-
-const CODE_TAKEN = new Set(['grid.code_taken', 'org.code_taken']);
 
 const KIND_COLORS: Record<SyncIssue['kind'], string> = { rejection: 'red', conflict: 'orange', quarantine: 'purple' };
 
@@ -43,8 +42,8 @@ export function IssueCard({
   const path = issueRecordPath(issue);
   // a refused command is undone whole and done again on its page, never re-sent as it was
   const command = issue.kind === 'conflict' ? null : issue.command;
-  // a code never changes once created: a record refused for a code another holds can only be given up
-  const codeTaken = issue.kind === 'rejection' && CODE_TAKEN.has(issue.reason);
+  // a record refused for a code another holds is given up, never sent again (CODE_TAKEN_REASONS)
+  const codeTaken = issue.kind === 'rejection' && CODE_TAKEN_REASONS.has(issue.reason);
   const canReapply = issue.kind === 'quarantine' || (issue.kind === 'rejection' && !command && !codeTaken);
   // a stale edit that was part of a move or retirement the server applied is changed on the grid page, not undone field by field
   const commandConflict = issue.kind === 'conflict' && issue.command !== null;
@@ -60,7 +59,9 @@ export function IssueCard({
       : 'sync.issue.explain.commandQuarantine'
     : issue.kind === 'conflict'
       ? displaced
-        ? 'sync.issue.explain.displaced'
+        ? issue.entity === 'person'
+          ? 'sync.issue.explain.displacedId'
+          : 'sync.issue.explain.displacedCode'
         : commandConflict
           ? 'sync.issue.explain.commandConflict'
           : 'sync.issue.explain.conflict'

@@ -1,14 +1,9 @@
 import type { SyncIssue } from '../../../core/api/sync';
+import { fieldOf } from './sync-text';
 
 /** Where the clerk fixes the record an issue is about: its grid, person or unit page; a command's, its grid's. */
 export function issueRecordPath(issue: SyncIssue): string | null {
-  const field = (name: string): string | null => {
-    for (const side of [issue.localFields, issue.serverRecord]) {
-      const value = side?.[name];
-      if (typeof value === 'string' && value) return value;
-    }
-    return null;
-  };
+  const field = (name: string): string | null => fieldOf(issue, [name]);
   // a grid's move or retirement is done, and done again, on its grid's page, whichever of its
   // records (a duty it ended, say) this one of its changes is about
   const commandGrid = issue.command?.args['gridId'];

@@ -11,6 +11,9 @@ function idleText(p: (typeof PHASES)[number], status: SyncStatus, t: Translate):
   return t('sync.phase.waiting');
 }
 
+/** The last cycle could not reach the server: not before the first contact, nor when the server said to update. */
+const unreachable = (s: SyncStatus): boolean => s.enrolled && !s.online && !s.clientTooOld && (s.lastError?.reason.startsWith('network.') ?? false);
+
 /** One bar per phase of a cycle; the status carries the running phase's done/total. */
 export function SyncProgress({ status }: { status: SyncStatus }) {
   const { t } = useI18n();
@@ -38,7 +41,7 @@ export function SyncProgress({ status }: { status: SyncStatus }) {
       })}
       {phase === 'idle' && (
         <Typography.Text type="secondary" style={{ gridColumn: '1 / -1' }}>
-          {t(status.enrolled && !status.online ? 'sync.phase.idleOffline' : 'sync.phase.idle')}
+          {t(unreachable(status) ? 'sync.phase.idleOffline' : 'sync.phase.idle')}
         </Typography.Text>
       )}
     </div>

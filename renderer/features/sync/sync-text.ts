@@ -117,7 +117,7 @@ export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Rec
 const isOtherRecord = (issue: SyncIssue): boolean => typeof issue.serverRecord?.['id'] === 'string' && issue.serverRecord['id'] !== issue.entityId;
 
 /** The first of `fields` that the issue's local or (its own) server side holds as a non-empty string. */
-function fieldOf(issue: SyncIssue, fields: readonly string[]): string | null {
+export function fieldOf(issue: SyncIssue, fields: readonly string[]): string | null {
   for (const side of [issue.localFields, isOtherRecord(issue) ? null : issue.serverRecord]) {
     for (const field of fields) {
       const value = side?.[field];
