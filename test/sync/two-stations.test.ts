@@ -172,13 +172,19 @@ describe('two stations of one street', () => {
     await expectConverged(street, a1, a2);
   });
 
-  it('a new person refused for a resident ID taken first, fixed on its page and re-sent: the refused fix goes with the re-sent person', async () => {
+  /** A1 registers 李秀英 with resident ID A first; A2's new 赵敏 with ID A is refused. */
+  async function newPersonRefused() {
     const { street, a1, a2, community } = await twoStations();
-    await a1.call('people.create', { name: '李秀英', orgUnitId: community.id, residentId: IDS.a });
+    const theirs = await a1.call('people.create', { name: '李秀英', orgUnitId: community.id, residentId: IDS.a });
     await a1.engine.syncNow();
     const mine = await a2.call('people.create', { name: '赵敏', orgUnitId: community.id, residentId: IDS.a });
     await a2.engine.syncNow();
     const [refused] = await a2.call('sync.issues', {});
+    return { street, a1, a2, theirs, mine, refused };
+  }
+
+  it('a new person refused for a resident ID taken first, fixed on its page and re-sent: the refused fix goes with the re-sent person', async () => {
+    const { street, a1, a2, mine, refused } = await newPersonRefused();
     expect(refused).toMatchObject({ kind: 'rejection', entityId: mine.id, reason: 'person.resident_id_taken' });
     // re-sent before the fix it would be refused again: the station says so and sends nothing
     expect(await a2.fail('sync.resolveIssue', { id: refused!.id, action: 'reapply_mine' })).toMatchObject({ reason: 'sync.resident_id_still_taken' });
@@ -197,12 +203,7 @@ describe('two stations of one street', () => {
   });
 
   it('a new person refused for a resident ID, fixed offline and re-sent: its waiting fix goes with it, and no card is left', async () => {
-    const { street, a1, a2, community } = await twoStations();
-    await a1.call('people.create', { name: '李秀英', orgUnitId: community.id, residentId: IDS.a });
-    await a1.engine.syncNow();
-    const mine = await a2.call('people.create', { name: '赵敏', orgUnitId: community.id, residentId: IDS.a });
-    await a2.engine.syncNow();
-    const [refused] = await a2.call('sync.issues', {});
+    const { street, a1, a2, mine, refused } = await newPersonRefused();
     // corrected and re-sent before the next sync: the fix must not reach the server ahead of the person
     await a2.call('people.update', { id: mine.id, patch: { residentId: IDS.b } });
     await a2.call('sync.resolveIssue', { id: refused!.id, action: 'reapply_mine' });
@@ -214,12 +215,7 @@ describe('two stations of one street', () => {
   });
 
   it('a new person refused for a resident ID goes again with that ID once the server\'s person gave it up', async () => {
-    const { street, a1, a2, community } = await twoStations();
-    const theirs = await a1.call('people.create', { name: '李秀英', orgUnitId: community.id, residentId: IDS.a });
-    await a1.engine.syncNow();
-    const mine = await a2.call('people.create', { name: '赵敏', orgUnitId: community.id, residentId: IDS.a });
-    await a2.engine.syncNow();
-    const [refused] = await a2.call('sync.issues', {});
+    const { street, a1, a2, theirs, mine, refused } = await newPersonRefused();
     // 李秀英's ID was mistyped: A1 corrects it, and A2 learns so
     await a1.call('people.update', { id: theirs.id, patch: { residentId: IDS.b } });
     await a1.engine.syncNow();

@@ -5,6 +5,8 @@ import type { Migration } from '../migrate';
 // now sets it too, at most once a minute per device: a pull is most of the server's work and
 // should not write a row each time. SKIP LOCKED: a push of the same device holds its row until
 // it commits, and sets last_seen_at itself; the pull does not wait for it.
+// The function is restated whole (PostgreSQL replaces a function, it does not patch one), and
+// 0005 stays as released: a database is migrated through every version in order.
 export const pullMarksSeen: Migration = {
   version: 6,
   name: 'pull-marks-seen',
