@@ -12,6 +12,7 @@ import {
   PROTOCOL_VERSION,
   SNAPSHOT_CHECKSUM_HEADER,
 } from '../../core/sync/protocol';
+import { withDeadline } from './deadline';
 import { readEvents, StreamIdle } from './sse';
 import { SyncHttpError, SyncNetworkError, type SyncTransport } from './transport';
 
@@ -84,13 +85,13 @@ export function httpTransport(options: HttpTransportOptions): SyncTransport {
     let response: Response;
     let bytes: Buffer;
     try {
-      const timeout = AbortSignal.timeout(init.timeoutMs);
-      const signal = options.stopped ? AbortSignal.any([timeout, options.stopped]) : timeout;
-      response = await fetch(`${base}${path}`, { method: init.method, headers: h, body, signal });
-      bytes = Buffer.from(await response.arrayBuffer());
+      ({ response, bytes } = await withDeadline(init.timeoutMs, 'timeout', options.stopped, async (signal) => {
+        const reply = await fetch(`${base}${path}`, { method: init.method, headers: h, body, signal });
+        return { response: reply, bytes: Buffer.from(await reply.arrayBuffer()) };
+      }));
     } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      throw new SyncNetworkError(name === 'TimeoutError' ? 'timeout' : 'unreachable', { cause: error });
+      if (error instanceof SyncNetworkError) throw error;
+      throw new SyncNetworkError('unreachable', { cause: error });
     }
     const json = (): unknown => {
       try {
@@ -143,43 +144,52 @@ export function httpTransport(options: HttpTransportOptions): SyncTransport {
     createSnapshot: () => request(snapshotManifest, '/v1/snapshot', { method: 'POST', timeoutMs: timeouts.chunkMs }),
     snapshotChunk: chunk,
     async events(onSeq, onOpen, signal) {
-      let response: Response;
-      // Until the headers arrive the idle limit applies too: a proxy that accepts the connection
-      // and never answers would otherwise hold the stream for undici's 300 s header timeout.
-      const connecting = new AbortController();
-      const connectTimer = setTimeout(() => connecting.abort(), timeouts.eventsIdleMs);
+      // The stream's signal follows the caller's for the stream's whole life: stopping ends its
+      // body too, not only the wait for its headers.
+      const stream = new AbortController();
+      const onStop = (): void => stream.abort(signal.reason);
+      if (signal.aborted) onStop();
+      else signal.addEventListener('abort', onStop, { once: true });
       try {
-        response = await fetch(`${base}/v1/events`, {
-          headers: { ...headers(true), accept: 'text/event-stream' },
-          signal: AbortSignal.any([signal, connecting.signal]),
-        });
-      } catch (error) {
-        throw new SyncNetworkError(connecting.signal.aborted ? 'events_idle' : 'unreachable', { cause: error });
-      } finally {
-        clearTimeout(connectTimer);
-      }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
-        throw new SyncHttpError(response.status, 'unavailable', 'events_refused', retryAfter(response.headers));
-      }
-      // a captive portal's page or a proxy's answer is a 200 too: only an event stream is the server
-      if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
-        await response.body.cancel();
-        throw new SyncNetworkError('events_not_a_stream');
-      }
-      onOpen();
-      const body = response.body;
-      await readEvents(body, (event, data) => {
-        if (event !== 'seq') return;
+        let response: Response;
         try {
-          const seq = (JSON.parse(data) as { seq?: unknown }).seq;
-          if (typeof seq === 'number' && Number.isSafeInteger(seq)) onSeq(seq);
-        } catch {
-          // a malformed event is ignored; the 30 s timer still pulls
+          // Until the headers arrive the idle limit applies too: a proxy that accepts the connection
+          // and never answers would otherwise hold the stream for undici's 300 s header timeout.
+          response = await withDeadline(
+            timeouts.eventsIdleMs,
+            'events_idle',
+            signal,
+            (s) => fetch(`${base}/v1/events`, { headers: { ...headers(true), accept: 'text/event-stream' }, signal: s }),
+            stream,
+          );
+        } catch (error) {
+          if (error instanceof SyncNetworkError) throw error;
+          throw new SyncNetworkError('unreachable', { cause: error });
         }
-      }, timeouts.eventsIdleMs).catch((error: unknown) => {
-        throw new SyncNetworkError(error instanceof StreamIdle ? 'events_idle' : 'events_broken', { cause: error });
-      });
+        if (!response.ok || !response.body) {
+          await response.body?.cancel();
+          throw new SyncHttpError(response.status, 'unavailable', 'events_refused', retryAfter(response.headers));
+        }
+        // a captive portal's page or a proxy's answer is a 200 too: only an event stream is the server
+        if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+          await response.body.cancel();
+          throw new SyncNetworkError('events_not_a_stream');
+        }
+        onOpen();
+        await readEvents(response.body, (event, data) => {
+          if (event !== 'seq') return;
+          try {
+            const seq = (JSON.parse(data) as { seq?: unknown }).seq;
+            if (typeof seq === 'number' && Number.isSafeInteger(seq)) onSeq(seq);
+          } catch {
+            // a malformed event is ignored; the 30 s timer still pulls
+          }
+        }, timeouts.eventsIdleMs).catch((error: unknown) => {
+          throw new SyncNetworkError(error instanceof StreamIdle ? 'events_idle' : 'events_broken', { cause: error });
+        });
+      } finally {
+        signal.removeEventListener('abort', onStop);
+      }
     },
   };
 }

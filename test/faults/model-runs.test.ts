@@ -26,6 +26,8 @@ describe('seeded fault runs (PGlite)', () => {
     expect(report).toContain('HUNG seed 4711 (pglite): no result after 0.005 s');
     expect(report).toContain('replay: npm run test:faults -- --seed 4711 --mix grids');
     expect(report).toMatch(/trace so far:\n {2}seed 4711 \(grids\): \d stations/);
+    // (a station's line, `S0: push 3/8, 8 pending, last error …; last requests: …`, comes once it has enrolled)
+    expect(report).toContain('stations:\n  none enrolled yet');
     expect(report).toMatch(/waiting on: .*\w/);
   });
   const timeout = TEST_RUN_TIMEOUT_MS;

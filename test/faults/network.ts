@@ -58,6 +58,8 @@ export interface Link {
   heal(): void;
   /** Faults actually injected, for the failure trace. */
   readonly injected: string[];
+  /** Every request the link carried and what it did with it, for a HUNG report. */
+  requests(): FaultProxy['log'];
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function openLink(target: string, seed: number, name: string): Prom
       link.profile = 'calm';
     },
     injected,
+    requests: () => proxy?.log ?? [],
     close: () => proxy?.close() ?? Promise.resolve(),
   };
   const rule = (r: FaultRequest): FaultAction | undefined => {

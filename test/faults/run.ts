@@ -71,6 +71,15 @@ class Run {
     return { name, station, link };
   }
 
+  /** Where each station stands, for a HUNG report: its cycle's phase and the last requests on its link. */
+  state(): string[] {
+    return [...this.nodes, ...(this.other ? [this.other] : [])].map((n) => {
+      const s = n.station.engine.status();
+      const last = n.link.requests().slice(-4).map((r) => `${r.method} ${r.path.replace(/\?.*/, '')} ${r.action}`);
+      return `${n.name}: ${s.progress.phase} ${s.progress.done}/${s.progress.total}, ${s.pending} pending, last error ${s.lastError?.reason ?? 'none'}; last requests: ${last.join(' | ') || 'none'}`;
+    });
+  }
+
   private healLink(link: Link): void {
     // the network comes back; the fault profile the link had stays
     link.partitioned = false;
@@ -265,11 +274,18 @@ export async function review(s: SyncStation): Promise<string> {
  * `trace` is filled as the run goes, so a caller whose run never ends can still say where it
  * stood (the CLI's HUNG report).
  */
-export async function runScenario(backend: Backend, seed: number, options: { limits?: ScenarioLimits; trace?: string[]; mix?: Mix } = {}): Promise<RunResult> {
+/** What a caller can see of a run while it runs: its trace, and where its stations stand. */
+export interface RunProbe {
+  trace: string[];
+  state: () => string[];
+}
+
+export async function runScenario(backend: Backend, seed: number, options: { limits?: ScenarioLimits; probe?: RunProbe; mix?: Mix } = {}): Promise<RunResult> {
   const started = Date.now();
   const scenario = scenarioOf(seed, options.mix, options.limits);
   const street = await newStreet(backend.db);
-  const run = new Run(backend, scenario, street, options.trace ?? []);
+  const run = new Run(backend, scenario, street, options.probe?.trace ?? []);
+  if (options.probe) options.probe.state = () => run.state();
   const violations: string[] = [];
   run.note(`seed ${seed}${options.mix ? ` (${options.mix})` : ''}: ${scenario.stations} stations, batch ${scenario.batchStart}, ${scenario.ops.length} ops, other street ${scenario.otherStreet}`);
   try {
@@ -321,13 +337,16 @@ export async function runScenario(backend: Backend, seed: number, options: { lim
 /** A run that gave no result in time; its message is the HUNG report (hungReport). */
 export class RunHung extends Error {}
 
-/** Seed, replay line, the trace so far and the kinds of handle the process still waits on. */
-function hungReport(r: Pick<RunResult, 'seed' | 'backend' | 'mix'>, trace: readonly string[], afterMs: number): string {
+/** Seed, replay line, the trace so far, where each station stands, and the kinds of handle the process still waits on. */
+function hungReport(r: Pick<RunResult, 'seed' | 'backend' | 'mix'>, probe: RunProbe, afterMs: number): string {
+  const stations = probe.state();
   return [
     `HUNG seed ${r.seed} (${r.backend}): no result after ${afterMs / 1000} s`,
     `replay: ${replayCommand(r)}`,
     'trace so far:',
-    ...trace.slice(-40).map((l) => `  ${l}`),
+    ...probe.trace.slice(-40).map((l) => `  ${l}`),
+    'stations:',
+    ...(stations.length > 0 ? stations : ['none enrolled yet']).map((l) => `  ${l}`),
     `waiting on: ${process.getActiveResourcesInfo().join(', ')}`,
   ].join('\n');
 }
@@ -339,12 +358,12 @@ function hungReport(r: Pick<RunResult, 'seed' | 'backend' | 'mix'>, trace: reado
  * await that never settles.
  */
 export function runBounded(backend: Backend, seed: number, options: { mix?: Mix }, hungMs: number): Promise<RunResult> {
-  const trace: string[] = [];
+  const probe: RunProbe = { trace: [], state: () => [] };
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RunHung(hungReport({ seed, backend: backend.name, mix: options.mix ?? 'roster' }, trace, hungMs))), hungMs);
+    timer = setTimeout(() => reject(new RunHung(hungReport({ seed, backend: backend.name, mix: options.mix ?? 'roster' }, probe, hungMs))), hungMs);
   });
-  return Promise.race([runScenario(backend, seed, { ...options, trace }), hung]).finally(() => clearTimeout(timer));
+  return Promise.race([runScenario(backend, seed, { ...options, probe }), hung]).finally(() => clearTimeout(timer));
 }
 
 /** The fixed-seed suites' per-test timeout: room for a drain that fails at 30 s after a slow run. */

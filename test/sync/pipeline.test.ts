@@ -60,10 +60,16 @@ describe('pipelined push', () => {
     const pushes = watchPushes();
     await s.engine.syncNow();
     fx.proxy.setRule(null);
-    expect(pushes.map((p) => p.mids.length)).toEqual([4, 4, 4, 4]);
-    expect(pushes[0]!.prevMid).toBeUndefined();
-    for (let i = 1; i < pushes.length; i++) expect(pushes[i]!.prevMid).toBe(pushes[i - 1]!.mids.at(-1));
-    expect(pushes.flatMap((p) => p.mids)).toEqual(pushes.flatMap((p) => p.mids).sort((a, b) => a - b));
+    // Under load the second batch of a pair can still reach the server first and draw a 409,
+    // then goes again alone: the exact sequence may repeat a batch, never break these rules.
+    expect(pushes.every((p) => p.mids.length === 4)).toBe(true);
+    const mids = [...new Set(pushes.flatMap((p) => p.mids))];
+    expect(mids).toEqual(mids.toSorted((a, b) => a - b));
+    expect(mids).toHaveLength(16);
+    // each pipelined batch names the one ahead of it: the mids just before its own
+    const named = pushes.filter((p) => p.prevMid !== undefined);
+    expect(named.length).toBeGreaterThanOrEqual(2);
+    for (const p of named) expect(p.prevMid).toBe(p.mids[0]! - 1);
     await everythingOnce(s, street);
   });
 
