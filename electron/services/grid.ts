@@ -16,7 +16,7 @@ import {
   searchGrids,
 } from '../store/repos/grid-units';
 import { streetIdOf } from '../store/repos/org-units';
-import { insertEntity, updateEntity, writeCommand } from '../store/write';
+import { changedFields, insertEntity, updateEntity, writeCommand } from '../store/write';
 import { timestamp, today, type AppContext } from './context';
 import { newId } from './ids';
 import { requireOrgUnit } from './org';
@@ -114,8 +114,9 @@ export function createGrid(ctx: AppContext, input: ParsedRequestOf<'grid.create'
 export function updateGrid(ctx: AppContext, input: ParsedRequestOf<'grid.update'>): GridUnit {
   return ctx.db.transaction(() => {
     const before = requireGrid(ctx, input.id);
-    const patch = input.patch;
-    if (patch.dedicatedType !== undefined && before.kind !== 'dedicated') throw ruleViolation('grid.dedicated_rules');
+    if (input.patch.dedicatedType !== undefined && before.kind !== 'dedicated') throw ruleViolation('grid.dedicated_rules');
+    const patch = changedFields(ctx.db, 'gridUnit', input.id, input.patch);
+    if (Object.keys(patch).length === 0) return before;
     const at = timestamp(ctx);
     updateEntity(ctx.db, 'gridUnit', input.id, patch, at);
     const changed = Object.fromEntries(

@@ -2,7 +2,7 @@ import type { ParsedRequestOf } from '../../core/api/contract';
 import { AppError, notFound, ruleViolation } from '../../core/api/errors';
 import { childOrgLevel, orgCodeProblem, type OrgUnit } from '../../core/domain/org';
 import { getOrgUnit, listOrgUnits, orgUnitByCode } from '../store/repos/org-units';
-import { insertEntity, updateEntity } from '../store/write';
+import { changedFields, insertEntity, updateEntity } from '../store/write';
 import { timestamp, type AppContext } from './context';
 import { newId } from './ids';
 
@@ -36,7 +36,8 @@ export function createOrgUnit(ctx: AppContext, input: ParsedRequestOf<'org.creat
 export function updateOrgUnit(ctx: AppContext, input: ParsedRequestOf<'org.update'>): OrgUnit {
   return ctx.db.transaction(() => {
     requireOrgUnit(ctx, input.id);
-    updateEntity(ctx.db, 'orgUnit', input.id, { name: input.name, hostsCenter: input.hostsCenter }, timestamp(ctx));
+    const patch = changedFields(ctx.db, 'orgUnit', input.id, { name: input.name, hostsCenter: input.hostsCenter });
+    updateEntity(ctx.db, 'orgUnit', input.id, patch, timestamp(ctx));
     return requireOrgUnit(ctx, input.id);
   })();
 }

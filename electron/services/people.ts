@@ -6,7 +6,7 @@ import { roleAllowedOn, roleNeedsMicroGrid, type Assignment, type Person } from 
 import { activeRolesOf, assignmentsOfPerson, getAssignment, overlappingAssignment } from '../store/repos/assignments';
 import { getPerson, listPeople, personIdByResidentId, type RosterScope } from '../store/repos/people';
 import { streetIdOf } from '../store/repos/org-units';
-import { insertEntity, updateEntity } from '../store/write';
+import { changedFields, insertEntity, updateEntity } from '../store/write';
 import { timestamp, today, type AppContext } from './context';
 import { requireGrid } from './grid';
 import { newId } from './ids';
@@ -87,7 +87,7 @@ export function updatePerson(ctx: AppContext, input: ParsedRequestOf<'people.upd
     if (input.patch.orgUnitId) patch.streetId = streetOfPersonUnit(ctx, input.patch.orgUnitId);
     if (input.patch.partyMember === false) patch.partyBranch = null;
     checkResidentIdFree(ctx, input.patch.residentId, input.id);
-    updateEntity(ctx.db, 'person', input.id, patch, timestamp(ctx), input.baseVersion);
+    updateEntity(ctx.db, 'person', input.id, changedFields(ctx.db, 'person', input.id, patch), timestamp(ctx), input.baseVersion);
     return requirePerson(ctx, input.id);
   })();
 }

@@ -21,14 +21,28 @@ function knownFields(spec: EntitySpec, fields: Record<string, unknown>): string[
   return names;
 }
 
+/** `baseFields`: an update's fields as the row held them before it (what the edit started from). */
 export function recordChange(
   db: Db,
-  change: { entity: EntityName; id: string; op: 'insert' | 'update'; fields: Record<string, unknown>; baseVersion: number | null; at: string },
+  change: {
+    entity: EntityName;
+    id: string;
+    op: 'insert' | 'update';
+    fields: Record<string, unknown>;
+    baseVersion: number | null;
+    baseFields?: Record<string, unknown>;
+    at: string;
+  },
 ): void {
   cachedStatement(
     db,
-    'INSERT INTO change_log (entity, entity_id, op, fields, base_version, at) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(change.entity, change.id, change.op, JSON.stringify(change.fields), change.baseVersion, change.at);
+    'INSERT INTO change_log (entity, entity_id, op, fields, base_version, base_fields, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(change.entity, change.id, change.op, JSON.stringify(change.fields), change.baseVersion, change.baseFields ? JSON.stringify(change.baseFields) : null, change.at);
+}
+
+/** A column's value in the wire's form (booleans are stored as 0/1). */
+function decode(spec: EntitySpec, field: string, value: unknown): unknown {
+  return spec.booleans.includes(field) ? value === 1 : value;
 }
 
 export function insertEntity<E extends EntityName>(db: Db, entity: E, id: string, fields: EntityFields<E>, at: string): void {
@@ -39,6 +53,26 @@ export function insertEntity<E extends EntityName>(db: Db, entity: E, id: string
   const sql = `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
   cachedStatement(db, sql).run(id, ...names.map((f) => encode(spec, f, values[f])), 1, at, at);
   recordChange(db, { entity, id, op: 'insert', fields: pick(values, names), baseVersion: null, at });
+}
+
+/**
+ * The fields of `patch` whose value differs from the row's: what a person's edit changes. A
+ * form saves every field it shows, and the server merges edits field by field, last writer
+ * wins, so an unchanged field sent along would overwrite another station's edit of it. The
+ * whole patch when the row is missing (updateEntity then says so).
+ */
+export function changedFields<E extends EntityName>(db: Db, entity: E, id: string, patch: EntityFields<E>): EntityFields<E> {
+  const spec: EntitySpec = ENTITIES[entity];
+  const values = patch as Record<string, unknown>;
+  const names = knownFields(spec, values);
+  if (names.length === 0) return patch;
+  const columns = names.map((f) => spec.fields[f]!);
+  const row = cachedStatement(db, `SELECT ${columns.join(', ')} FROM ${spec.table} WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
+  if (!row) return patch;
+  return pick(
+    values,
+    names.filter((f, i) => encode(spec, f, values[f]) !== row[columns[i]!]),
+  ) as EntityFields<E>;
 }
 
 /**
@@ -56,7 +90,10 @@ export function updateEntity<E extends EntityName>(
   const spec: EntitySpec = ENTITIES[entity];
   const values = patch as Record<string, unknown>;
   const names = knownFields(spec, values);
-  const current = cachedStatement(db, `SELECT version FROM ${spec.table} WHERE id = ?`).get(id) as { version: number } | undefined;
+  const columns = names.map((f) => spec.fields[f]!);
+  const current = cachedStatement(db, `SELECT ${['version', ...columns].join(', ')} FROM ${spec.table} WHERE id = ?`).get(id) as
+    | (Record<string, unknown> & { version: number })
+    | undefined;
   if (!current) throw new AppError('not_found', `${entity}.not_found`, { id });
   if (baseVersion !== undefined && baseVersion !== current.version) {
     throw new AppError('conflict', 'stale_version', { entity, id, baseVersion, currentVersion: current.version });
@@ -68,7 +105,8 @@ export function updateEntity<E extends EntityName>(
     at,
     id,
   );
-  recordChange(db, { entity, id, op: 'update', fields: pick(values, names), baseVersion: current.version, at });
+  const baseFields = Object.fromEntries(names.map((f, i) => [f, decode(spec, f, current[columns[i]!])]));
+  recordChange(db, { entity, id, op: 'update', fields: pick(values, names), baseVersion: current.version, baseFields, at });
   return current.version + 1;
 }
 

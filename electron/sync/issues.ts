@@ -93,8 +93,16 @@ export function rejectionIssue(r: Rejection, sent: Mutation | null): NewIssue {
   };
 }
 
-/** `sent`: the mutation as this station sent it, when it is still at hand. */
-export function conflictIssue(c: Conflict, sent: Mutation | null): NewIssue {
+/**
+ * A stale edit the server took, as an issue: the server values it overwrote that another
+ * station had written since the edit's base. The server lists every field whose value differs
+ * from the edit's; a field still holding the value the edit started from (`base`) was changed
+ * by nobody else, and nothing was lost there. Null when no field is left. `sent`: the mutation
+ * as this station sent it, when it is still at hand.
+ */
+export function conflictIssue(c: Conflict, sent: Mutation | null, base: Json | null): NewIssue | null {
+  const overwritten = base ? Object.fromEntries(Object.entries(c.overwritten).filter(([f, v]) => !(f in base && base[f] === v))) : c.overwritten;
+  if (Object.keys(overwritten).length === 0) return null;
   return {
     kind: 'conflict',
     mid: c.mid,
@@ -103,7 +111,7 @@ export function conflictIssue(c: Conflict, sent: Mutation | null): NewIssue {
     reason: 'sync.stale_edit',
     localFields: sent?.fields ?? null,
     serverRecord: { version: c.serverVersion, baseVersion: c.baseVersion },
-    overwritten: c.overwritten,
+    overwritten,
     command: sent?.command,
   };
 }

@@ -106,6 +106,12 @@ export function outboxEntry(db: Db, mid: number): OutboxEntry | null {
  * the server already had the batches around it, but the rejections of those come only in their
  * own replies: their mids stay pending until then, or are resent, which reports them again.
  */
+/** The values an update's fields held before it (null: an insert, or an edit older than client migration 0007). */
+export function baseFieldsOf(db: Db, mid: number): Record<string, unknown> | null {
+  const row = cachedStatement(db, 'SELECT base_fields FROM change_log WHERE seq = ?').get(mid) as { base_fields: string | null } | undefined;
+  return row?.base_fields ? (JSON.parse(row.base_fields) as Record<string, unknown>) : null;
+}
+
 export function markAcked(db: Db, from: number, through: number, rejectedMids: readonly number[]): void {
   for (const mid of rejectedMids) markRefused(db, mid, 'pending');
   cachedStatement(db, "UPDATE change_log SET state = 'sent' WHERE state = 'pending' AND seq >= ? AND seq <= ?").run(from, through);

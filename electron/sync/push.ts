@@ -3,7 +3,7 @@ import type { PushResponse } from '../../core/sync/protocol';
 import { createLogger } from '../log';
 import type { Batcher } from './batcher';
 import { conflictIssue, recordIssue, rejectionIssue } from './issues';
-import { countAttempt, markAcked, outboxCounts, pendingEntries, setState, type OutboxEntry } from './outbox';
+import { baseFieldsOf, countAttempt, markAcked, outboxCounts, pendingEntries, setState, type OutboxEntry } from './outbox';
 import type { SyncRun } from './run';
 import { SyncHttpError } from './transport';
 
@@ -60,7 +60,10 @@ function record(run: SyncRun, batch: readonly OutboxEntry[], reply: PushResponse
   const at = run.now();
   run.db.transaction(() => {
     for (const r of reply.rejected) recordIssue(run.db, rejectionIssue(r, sent.get(r.mid) ?? null), at);
-    for (const c of reply.conflicts) recordIssue(run.db, conflictIssue(c, sent.get(c.mid) ?? null), at);
+    for (const c of reply.conflicts) {
+      const issue = conflictIssue(c, sent.get(c.mid) ?? null, baseFieldsOf(run.db, c.mid));
+      if (issue) recordIssue(run.db, issue, at);
+    }
     markAcked(
       run.db,
       batch[0]!.mutation.mid,

@@ -140,6 +140,14 @@ describe('grid tree', () => {
       expect.objectContaining({ op: 'insert', baseVersion: null }),
       { op: 'update', fields: JSON.stringify({ name: '一号楼', householdCount: 30 }), baseVersion: 1 },
     ]);
+
+    // the grid drawer saves every field it shows: only what changed is recorded and sent
+    await station.call('grid.update', { id: micro.id, patch: { householdCount: 30, name: '一号楼东' } });
+    expect((await station.call('grid.get', { id: micro.id })).history.at(-1)!.detail).toEqual({ name: { from: '一号楼', to: '一号楼东' } });
+    await station.call('grid.update', { id: micro.id, patch: { householdCount: 30, name: '一号楼东' } });
+    const after = await station.call('grid.get', { id: micro.id });
+    expect(after.grid.version).toBe(3);
+    expect(after.history).toHaveLength(details.history.length + 1);
   });
 
   it('finds grids by Chinese name fragments of any length and by code prefix', async () => {

@@ -133,6 +133,14 @@ describe('migration runner', () => {
     ]);
   });
 
+  it('0007 gives the outbox a place for the values an edit started from, empty for the rows written before it', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 6));
+    db.prepare("INSERT INTO change_log (seq, entity, entity_id, op, fields, base_version, at, state) VALUES (1, 'person', 'p1', 'update', '{}', 1, '2025-01-01', 'pending')").run();
+    migrate(db, migrations);
+    expect(db.prepare('SELECT seq, base_fields FROM change_log').all()).toEqual([{ seq: 1, base_fields: null }]);
+  });
+
   it('refuses a SQLite file that is not GridDesk data', () => {
     const file = tempFile();
     const raw = new Database(file);

@@ -42,6 +42,23 @@ describe('people', () => {
     expect(updated).toMatchObject({ name: '张伟明', partyMember: true, partyBranch: '一支部', status: 'inactive', version: 2 });
   });
 
+  it('sends only what a whole-form save changed, with the values it started from', async () => {
+    const { community } = await seedOrgTree(station);
+    const p = await station.call('people.create', { name: '张伟', phone: '13800000001', orgUnitId: community.id, partyMember: true, partyBranch: '一支部' });
+    // the roster's drawer saves every field it shows
+    const form = { name: p.name, gender: p.gender, phone: '13800000011', residentId: p.residentId, partyMember: true, partyBranch: '一支部', status: p.status, orgUnitId: community.id, note: p.note };
+    const updated = await station.call('people.update', { id: p.id, baseVersion: 1, patch: form });
+    expect(updated).toMatchObject({ phone: '13800000011', version: 2 });
+    const outbox = () => station.ctx.db.prepare("SELECT fields, base_fields AS base FROM change_log WHERE entity = 'person' AND op = 'update'").all();
+    expect(outbox()).toEqual([{ fields: JSON.stringify({ phone: '13800000011' }), base: JSON.stringify({ phone: '13800000001' }) }]);
+
+    // saved again unchanged: nothing to send, the version stays
+    expect(await station.call('people.update', { id: p.id, baseVersion: 2, patch: { ...form, phone: '13800000011' } })).toMatchObject({ version: 2 });
+    await station.call('people.update', { id: p.id, patch: { ...form, partyMember: false } });
+    expect(outbox()).toHaveLength(2);
+    expect(outbox()[1]).toEqual({ fields: JSON.stringify({ partyMember: false, partyBranch: null }), base: JSON.stringify({ partyMember: true, partyBranch: '一支部' }) });
+  });
+
   it('refuses an edit made on a stale copy', async () => {
     const { community } = await seedOrgTree(station);
     const p = await station.call('people.create', { name: '张伟', orgUnitId: community.id });

@@ -110,7 +110,7 @@ test('a grid code taken on the server and a stale edit show as issue cards on th
   });
 });
 
-test('a grid move made over the other station\'s rename is kept: its conflict card can only be dismissed', async ({ page, station: a, stationB: b }) => {
+test('a grid move made over the other station\'s move is kept: its conflict card can only be dismissed', async ({ page, station: a, stationB: b }) => {
   test.slow(); // a real district server (PGlite) and two hosts start inside the test
   await withTwoStationStreet(async (street) => {
     const [, gateB] = street.gates;
@@ -119,14 +119,16 @@ test('a grid move made over the other station\'s rename is kept: its conflict ca
       a.call<Unit>('grid.create', { category: 'urban_community', validFrom: '2024-01-01', orgUnitId: community.id, code, name, level, parentId });
     const first = await grid(`${community.code}3001`, '南街第一网格', 'small', null);
     const second = await grid(`${community.code}3002`, '南街第二网格', 'small', null);
+    const third = await grid(`${community.code}3003`, '南街第三网格', 'small', null);
     const micro = await grid(`${first.code}001`, '东楼微网格', 'micro', first.id);
     await syncNow(a);
     await syncNow(b);
 
     // 2 号机 is offline and moves the micro grid under the second grid (a command: a new code
-    // with it); 1 号机 renames the same grid first
+    // with it); 1 号机 moved the same grid under the third first. (A rename there would be no
+    // conflict: it changes neither the parent nor the code.)
     gateB.shut();
-    await a.call('grid.update', { id: micro.id, patch: { name: '幸福里微网格' } });
+    const theirs = await a.call<Unit>('grid.move', { id: micro.id, parentId: third.id, date: '2025-01-01' });
     await syncNow(a);
     const moved = await b.call<Unit>('grid.move', { id: micro.id, parentId: second.id, date: '2025-01-01' });
     gateB.open();
@@ -135,9 +137,9 @@ test('a grid move made over the other station\'s rename is kept: its conflict ca
     // the server took the move; the stale base shows as a conflict, which only the grid page can change
     await expect(sync.issues()).toHaveCount(1);
     const card = sync.issues('conflict');
-    await expect(card).toContainText('网格 · 幸福里微网格');
+    await expect(card).toContainText('网格 · 东楼微网格');
     await expect(card).toContainText('本机办理“调整上级”时，别的工作站已经改过这条记录');
-    await expect(sync.issueRow(card, '网格编码').locator('td')).toHaveText(['网格编码', moved.code, micro.code]);
+    await expect(sync.issueRow(card, '网格编码').locator('td')).toHaveText(['网格编码', moved.code, theirs.code]);
     await expect(card.getByTestId('sync-accept-server')).toHaveCount(0);
     await sync.screenshotIssues('sync-command-conflict');
 
@@ -145,7 +147,7 @@ test('a grid move made over the other station\'s rename is kept: its conflict ca
     await expect(sync.issues()).toHaveCount(0);
     await syncNow(a);
     expect(await gridsOf(a, community.id)).toEqual(await gridsOf(b, community.id));
-    expect((await gridsOf(b, community.id)).find((g) => g.id === micro.id)).toEqual({ id: micro.id, code: moved.code, name: '幸福里微网格' });
+    expect((await gridsOf(b, community.id)).find((g) => g.id === micro.id)).toEqual({ id: micro.id, code: moved.code, name: '东楼微网格' });
   });
 });
 

@@ -232,19 +232,42 @@ describe('two stations racing over grids', () => {
     await expectConverged(street, a1, a2);
   });
 
-  it('takes a move made over the other station\'s rename, with a conflict the clerk can only dismiss', async () => {
-    const { street, a1, a2, small, other, micro } = await microToMove();
+  it('takes a move made over the other station\'s rename with no conflict: the rename changed neither parent nor code', async () => {
+    const { street, a1, a2, other, micro } = await microToMove();
     await a2.call('grid.update', { id: micro.id, patch: { name: '幸福里微网格' } });
+    await a2.engine.syncNow();
+    const moved = await a1.call('grid.move', { id: micro.id, parentId: other.id, date: '2025-01-01' });
+    await a1.engine.syncNow();
+    expect(await a1.call('sync.issues', {})).toEqual([]);
+    expect((await a1.call('grid.get', { id: micro.id })).grid).toMatchObject({ parentId: other.id, code: moved.code, name: '幸福里微网格' });
+    await a2.engine.syncNow();
+    await expectConverged(street, a1, a2);
+  });
+
+  it('takes a move made over the other station\'s move, with a conflict the clerk can only dismiss', async () => {
+    const { street, a1, a2, small, other, micro } = await microToMove();
+    const third = await a1.call('grid.create', {
+      category: 'urban_community',
+      validFrom: '2024-01-01',
+      orgUnitId: small.orgUnitId,
+      code: `${small.code.slice(0, -1)}3`,
+      name: '第三网格',
+      level: 'small',
+      parentId: small.parentId,
+    });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    const theirs = await a2.call('grid.move', { id: micro.id, parentId: third.id, date: '2025-01-01' });
     await a2.engine.syncNow();
     const moved = await a1.call('grid.move', { id: micro.id, parentId: other.id, date: '2025-01-01' });
     await a1.engine.syncNow();
 
     const [conflict, ...rest] = await a1.call('sync.issues', {});
     expect(rest).toEqual([]);
-    expect(conflict).toMatchObject({ kind: 'conflict', entity: 'gridUnit', command: { name: 'grid.move' }, overwritten: { parentId: small.id, code: micro.code } });
+    expect(conflict).toMatchObject({ kind: 'conflict', entity: 'gridUnit', command: { name: 'grid.move' }, overwritten: { parentId: third.id, code: theirs.code } });
     // taking the overwritten parent and code back would move the grid as a plain edit, with no checks and no history
     expect(await a1.fail('sync.resolveIssue', { id: conflict!.id, action: 'accept_server' })).toMatchObject({ code: 'rule_violation', reason: 'sync.command_undo' });
-    expect((await a1.call('grid.get', { id: micro.id })).grid).toMatchObject({ parentId: other.id, code: moved.code, name: '幸福里微网格' });
+    expect((await a1.call('grid.get', { id: micro.id })).grid).toMatchObject({ parentId: other.id, code: moved.code });
     await a1.call('sync.resolveIssue', { id: conflict!.id, action: 'dismiss' });
     expect(a1.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
     await a2.engine.syncNow();

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../core/sync/protocol';
 import { openDb } from '../../electron/store/db';
-import { followServer, getIssue, markResolved, recordIssue } from '../../electron/sync/issues';
+import { conflictIssue, followServer, getIssue, markResolved, recordIssue } from '../../electron/sync/issues';
 
 // An open issue's server record follows the pulls (electron/sync/issues.ts followServer): only
 // changes of its own record, only newer than the version it shows, and only while it is open.
+// A stale edit's conflict shows only the fields another station changed (conflictIssue).
 
 const at = '2026-11-27T00:00:00.000Z';
 
@@ -35,5 +36,22 @@ describe('followServer', () => {
     expect(getIssue(db, refusal)!.serverRecord).toEqual({ id: 'p1', name: '李娜娜', residentId: 'A', phone: '13900000002', version: 5 });
     expect(getIssue(db, displaced)!.serverRecord).toEqual(server);
     expect(getIssue(db, settled)!.serverRecord).toEqual(server);
+  });
+});
+
+describe('conflictIssue', () => {
+  const conflict = { mid: 5, entity: 'person' as const, id: 'p1', baseVersion: 1, serverVersion: 2, overwritten: { phone: '13900000021', note: null, partyMember: false } };
+
+  it('keeps only the fields another station changed since the edit started from them', () => {
+    const issue = conflictIssue(conflict, null, { phone: '13900000001', note: null, partyMember: false });
+    expect(issue?.overwritten).toEqual({ phone: '13900000021' });
+  });
+
+  it('is no issue when every field still held the value the edit started from', () => {
+    expect(conflictIssue(conflict, null, { phone: '13900000021', note: null, partyMember: false })).toBeNull();
+  });
+
+  it('keeps every field for an edit recorded before edits kept their base (client migration 0007)', () => {
+    expect(conflictIssue(conflict, null, null)?.overwritten).toEqual(conflict.overwritten);
   });
 });

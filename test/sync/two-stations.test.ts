@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RequestOf } from '../../core/api/contract';
 import { IDS } from '../helpers/station';
 import { enrollmentCode, newStreet, openSyncStation, serverDump } from './harness';
 import { streetStations } from './street-stations';
@@ -8,7 +9,7 @@ import { streetStations } from './street-stations';
 // duplicate grid code decided by the server. Races over grids: grid-races.test.ts.
 
 const fx = streetStations();
-const { station, seedCommunity, twoStations, expectConverged } = fx;
+const { station, seedCommunity, twoStations, twoStationsWithPerson, expectConverged } = fx;
 
 describe('two stations of one street', () => {
   it('enrolls an empty replica, bootstraps the street and reports it in the status', async () => {
@@ -100,6 +101,40 @@ describe('two stations of one street', () => {
     expect((await a1.call('grid.get', { id: small.id })).grid.name).toBe('甲站改名');
     expect(a2.engine.status().issues.conflict).toBe(0);
     await expectConverged(street, a1, a2);
+  });
+
+  it('keeps whole-form saves of different fields of one person from two stations, and calls only a shared field a conflict', async () => {
+    const { street, a1, a2, person: p } = await twoStationsWithPerson('张伟');
+    // the roster's drawer saves every field it shows, on the copy it opened
+    const form = async (s: typeof a1, change: Partial<RequestOf<'people.create'>>) => {
+      const { person } = await s.call('people.get', { id: p.id });
+      const { name, gender, phone, residentId, partyMember, partyBranch, status, orgUnitId, note } = person;
+      await s.call('people.update', { id: p.id, baseVersion: person.version, patch: { name, gender, phone, residentId, partyMember, partyBranch, status, orgUnitId, note, ...change } });
+    };
+
+    // offline: A1 changes the phone, A2 the note and party membership
+    await form(a1, { phone: '13800000011' });
+    await form(a2, { note: '已走访，家住韦曲南街', partyMember: true });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    await expectConverged(street, a1, a2);
+    expect((await a1.call('people.get', { id: p.id })).person).toMatchObject({ phone: '13800000011', note: '已走访，家住韦曲南街', partyMember: true });
+    // A2's edit rested on a version before A1's, but overwrote nothing A1 wrote
+    expect(a2.engine.status().issues).toEqual({ rejection: 0, conflict: 0, quarantine: 0 });
+
+    // now both change the phone, and A2 the note besides: only the phone was another station's
+    await form(a1, { phone: '13900000021' });
+    await form(a2, { phone: '13900000022', note: '已复访' });
+    await a1.engine.syncNow();
+    await a2.engine.syncNow();
+    await a1.engine.syncNow();
+    await expectConverged(street, a1, a2);
+    const [conflict, ...more] = await a2.call('sync.issues', {});
+    expect(more).toEqual([]);
+    expect(conflict).toMatchObject({ kind: 'conflict', entityId: p.id, overwritten: { phone: '13900000021' } });
+    expect(Object.keys(conflict!.overwritten!)).toEqual(['phone']);
+    expect(a1.engine.status().issues.conflict).toBe(0);
   });
 
   /** A2 gives its person resident ID B first; A1, offline, moves its person from A to B: the server refuses A1's edit. */

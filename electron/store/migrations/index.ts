@@ -5,6 +5,7 @@ import { snapshotInPlace } from './0003-snapshot-in-place';
 import { refusedUpdateVersion } from './0004-refused-update-version';
 import { commands } from './0005-commands';
 import { conflictCommand } from './0006-conflict-command';
+import { editBase } from './0007-edit-base';
 
 /** Every migration, in order. A new one is appended here and gets its own test. */
-export const migrations: readonly Migration[] = [initial, sync, snapshotInPlace, refusedUpdateVersion, commands, conflictCommand];
+export const migrations: readonly Migration[] = [initial, sync, snapshotInPlace, refusedUpdateVersion, commands, conflictCommand, editBase];

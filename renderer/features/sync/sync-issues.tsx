@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import { useNotify } from '../../components/use-notify';
 import { IssueCard } from './issue-card';
 import { issueNames, type IssueNames } from './issue-names';
+import { useSyncStatus } from './sync-status-context';
 import { cardTitle, commandBlockers, foldedIssues, knownName } from './sync-text';
 
 /** Open conflicts, rejections and quarantined changes; reloads when the status's counts move. */
@@ -14,6 +15,8 @@ export function SyncIssues({ openCount }: { openCount: number }) {
   const i18n = useI18n();
   const { t } = i18n;
   const notify = useNotify();
+  // the header's count of open issues follows a settled card at once, not at the next poll
+  const { refresh: refreshStatus } = useSyncStatus();
   const [issues, setIssues] = useState<SyncIssue[]>([]);
   const [names, setNames] = useState<IssueNames>({ subjects: {}, refs: {} });
   const [loading, setLoading] = useState(false);
@@ -61,7 +64,10 @@ export function SyncIssues({ openCount }: { openCount: number }) {
                 refNames={names.refs}
                 foldedCount={foldedInto(issue.id)}
                 blockedBy={blockers.has(issue.id) ? cardTitle(i18n, blockers.get(issue.id)!, names.subjects[blockers.get(issue.id)!.id]) : undefined}
-                onResolved={() => void load()}
+                onResolved={() => {
+                  void load();
+                  void refreshStatus();
+                }}
               />
             ))}
           </Space>
