@@ -105,6 +105,19 @@ describe('sync cards', () => {
     expect(compareRows(i18n, stale)).toEqual([{ field: 'phone', label: '手机号', mine: '138****2222', server: '139****4444', differs: true }]);
   });
 
+  it('say so when two masked numbers differ only in their hidden digits', () => {
+    const stale = issue({
+      kind: 'conflict',
+      entity: 'person',
+      entityId: 'p1',
+      reason: 'sync.stale_edit',
+      localFields: { phone: '13900000021' },
+      serverRecord: { version: 3, baseVersion: 1 },
+      overwritten: { phone: '13911110021' },
+    });
+    expect(compareRows(i18n, stale)).toEqual([{ field: 'phone', label: '手机号', mine: '139****0021', server: '139****0021（与本机的值在隐去的数字上不同）', differs: true }]);
+  });
+
   it('name a row that gave way by its own name, beside the server\'s record that took its value', () => {
     const winner = { id: 'p9', name: '李四', residentId: '610116199001010011', phone: '13900000000', version: 2 };
     const displaced = issue({

@@ -356,6 +356,7 @@ export const enUS: Record<MessageKey, string> = {
   'sync.entity.person': 'Person',
   'sync.entity.assignment': 'Assignment',
   'sync.value.empty': '(empty)',
+  'sync.value.hiddenDigitsDiffer': ' (differs from this station\'s in the hidden digits)',
   'sync.unavailable': 'Sync status is not available right now',
   'sync.httpError': 'The server answered with an error ({status})',
 };

@@ -353,6 +353,7 @@ export const zhCN = {
   'sync.entity.person': '人员',
   'sync.entity.assignment': '任职',
   'sync.value.empty': '（空）',
+  'sync.value.hiddenDigitsDiffer': '（与本机的值在隐去的数字上不同）',
   'sync.unavailable': '暂时读不到同步状态',
   'sync.httpError': '服务器返回错误（{status}）',
 } as const;

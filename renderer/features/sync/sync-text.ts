@@ -96,12 +96,16 @@ export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Rec
     const mineValue = field in mine ? mine[field] : ABSENT;
     const serverValue = field in server || whole ? server[field] : ABSENT;
     const shown = (value: unknown) => (value === ABSENT ? '—' : formatValue(i18n, field, value, issue.entity, refNames));
+    const [mineText, serverText] = [shown(mineValue), shown(serverValue)];
+    const differs = !sameValue(mineValue, serverValue);
+    // two phone numbers or IDs that differ only in their masked middle would look the same
+    const hint = differs && field in MASKED && mineText === serverText ? i18n.t('sync.value.hiddenDigitsDiffer') : '';
     return {
       field,
       label: field === 'code' && issue.entity === 'gridUnit' ? i18n.t('grid.code') : fieldLabel(i18n.t, field),
-      mine: shown(mineValue),
-      server: shown(serverValue),
-      differs: !sameValue(mineValue, serverValue),
+      mine: mineText,
+      server: serverText + hint,
+      differs,
     };
   });
   if (issue.kind === 'conflict') return rows;
