@@ -15,7 +15,8 @@ function Localized() {
   // No auto space between two CJK characters in buttons: screen readers and tests see the real words.
   return (
     <ConfigProvider locale={locale === 'zh-CN' ? zhCNAntd : enUSAntd} theme={theme} button={{ autoInsertSpace: false }}>
-      <AntApp>
+      {/* toasts open below the 64 px header, not over its sync indicator */}
+      <AntApp message={{ top: 72 }}>
         <SyncStatusProvider>
           <OrgProvider>
             <HashRouter>
