@@ -65,7 +65,7 @@ export const grid = {
     }),
   ),
   'grid.create': method(gridUnitInput.strict(), gridUnit),
-  'grid.update': method(z.object({ id: entityId, patch: gridUnitPatch.strict() }).strict(), gridUnit),
+  'grid.update': method(z.object({ id: entityId, baseVersion: z.number().int().optional(), patch: gridUnitPatch.strict() }).strict(), gridUnit),
   'grid.move': method(z.object({ id: entityId, parentId: entityId.nullable(), date: isoDate }).strict(), gridUnit),
   'grid.retire': method(
     z.object({ id: entityId, validTo: isoDate, reason: z.string().trim().min(1).max(200) }).strict(),

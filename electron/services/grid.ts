@@ -118,7 +118,7 @@ export function updateGrid(ctx: AppContext, input: ParsedRequestOf<'grid.update'
     const patch = changedFields(ctx.db, 'gridUnit', input.id, input.patch);
     if (Object.keys(patch).length === 0) return before;
     const at = timestamp(ctx);
-    updateEntity(ctx.db, 'gridUnit', input.id, patch, at);
+    updateEntity(ctx.db, 'gridUnit', input.id, patch, at, input.baseVersion);
     const changed = Object.fromEntries(
       Object.entries(patch).map(([field, value]) => [field, { from: before[field as keyof GridUnit], to: value }]),
     );

@@ -82,12 +82,19 @@ export function createPerson(ctx: AppContext, input: ParsedRequestOf<'people.cre
 
 export function updatePerson(ctx: AppContext, input: ParsedRequestOf<'people.update'>): Person {
   return ctx.db.transaction(() => {
-    requirePerson(ctx, input.id);
+    const before = requirePerson(ctx, input.id);
     const patch = { ...input.patch } as Record<string, unknown>;
     if (input.patch.orgUnitId) patch.streetId = streetOfPersonUnit(ctx, input.patch.orgUnitId);
     if (input.patch.partyMember === false) patch.partyBranch = null;
     checkResidentIdFree(ctx, input.patch.residentId, input.id);
-    updateEntity(ctx.db, 'person', input.id, changedFields(ctx.db, 'person', input.id, patch), timestamp(ctx), input.baseVersion);
+    const changed = changedFields(ctx.db, 'person', input.id, patch) as Record<string, unknown>;
+    // Membership and branch travel together: the server merges field by field, and two stations
+    // changing one each would leave a branch on a non-member, a person no form makes.
+    if ('partyMember' in changed || 'partyBranch' in changed) {
+      changed.partyMember = patch.partyMember ?? before.partyMember;
+      changed.partyBranch = patch.partyBranch !== undefined ? patch.partyBranch : before.partyBranch;
+    }
+    updateEntity(ctx.db, 'person', input.id, changed, timestamp(ctx), input.baseVersion);
     return requirePerson(ctx, input.id);
   })();
 }

@@ -148,6 +148,8 @@ describe('grid tree', () => {
     const after = await station.call('grid.get', { id: micro.id });
     expect(after.grid.version).toBe(3);
     expect(after.history).toHaveLength(details.history.length + 1);
+    // a form opened on an older version is refused, not saved over what came since
+    expect(await station.fail('grid.update', { id: micro.id, baseVersion: 2, patch: { householdCount: 31, name: '一号楼' } })).toMatchObject({ code: 'conflict', reason: 'stale_version' });
   });
 
   it('finds grids by Chinese name fragments of any length and by code prefix', async () => {

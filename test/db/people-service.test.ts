@@ -57,6 +57,12 @@ describe('people', () => {
     await station.call('people.update', { id: p.id, patch: { ...form, partyMember: false } });
     expect(outbox()).toHaveLength(2);
     expect(outbox()[1]).toEqual({ fields: JSON.stringify({ partyMember: false, partyBranch: null }), base: JSON.stringify({ partyMember: true, partyBranch: '一支部' }) });
+    // membership and branch go together even when one of them changed: merged field by field on
+    // the server, two stations' halves would make a branch without a member
+    await station.call('people.update', { id: p.id, patch: { ...form, partyMember: true, partyBranch: null } });
+    expect(outbox()[2]!.fields).toBe(JSON.stringify({ partyMember: true, partyBranch: null }));
+    await station.call('people.update', { id: p.id, patch: { partyBranch: '二支部' } });
+    expect(outbox()[3]!.fields).toBe(JSON.stringify({ partyBranch: '二支部', partyMember: true }));
   });
 
   it('refuses an edit made on a stale copy', async () => {

@@ -31,6 +31,8 @@ export function GridEditModal(props: { grid: GridUnit | null; onClose: () => voi
     await run(async () => {
       await api.grid.update({
         id: grid.id,
+        // a form opened before a pull brought another station's edit is refused, not saved over it
+        baseVersion: grid.version,
         patch: {
           name: values.name.trim(),
           category: values.category,

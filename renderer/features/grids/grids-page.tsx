@@ -152,7 +152,8 @@ export function GridsPage() {
       <Card size="small" style={{ ...COLUMN_CARD, flex: 1, minWidth: 0 }} styles={{ body: SCROLL_BODY }}>
         <GridDetails
           gridId={gridId}
-          version={version}
+          // local saves and pulled changes both reload it: an edit form opens on what is here now
+          version={version + remote}
           onAddChild={(d) => setCreateParent(nodeOf(d.grid.id))}
           onEdit={(d) => setEditing(d.grid)}
           onMove={(d) => setMoving(d.grid)}
