@@ -49,7 +49,7 @@ describe('people', () => {
     const form = { name: p.name, gender: p.gender, phone: '13800000011', residentId: p.residentId, partyMember: true, partyBranch: '一支部', status: p.status, orgUnitId: community.id, note: p.note };
     const updated = await station.call('people.update', { id: p.id, baseVersion: 1, patch: form });
     expect(updated).toMatchObject({ phone: '13800000011', version: 2 });
-    const outbox = () => station.ctx.db.prepare("SELECT fields, base_fields AS base FROM change_log WHERE entity = 'person' AND op = 'update'").all();
+    const outbox = () => station.ctx.db.prepare("SELECT fields, base_fields AS base FROM change_log WHERE entity = 'person' AND op = 'update'").all() as { fields: string; base: string | null }[];
     expect(outbox()).toEqual([{ fields: JSON.stringify({ phone: '13800000011' }), base: JSON.stringify({ phone: '13800000001' }) }]);
 
     // saved again unchanged: nothing to send, the version stays

@@ -193,3 +193,45 @@ test('a new person who gave up a resident ID the server\'s record took is named 
     await expect(sync.issues('conflict')).toHaveCount(0);
   });
 });
+
+test('a grid form opened after another station\'s rename arrived edits the renamed grid: both changes stay', async ({ page, station: a, stationB: b }) => {
+  test.slow(); // a real district server (PGlite) and two hosts start inside the test
+  await withTwoStationStreet(async (street) => {
+    const community = await joinWithCommunity(street, a, b, ['1 号机', '2 号机']);
+    const grid = await a.call<Unit>('grid.create', {
+      category: 'urban_community',
+      validFrom: '2024-01-01',
+      orgUnitId: community.id,
+      code: `${community.code}1001`,
+      name: '南街第一大网格',
+      level: 'large',
+      parentId: null,
+    });
+    await syncNow(a);
+    await syncNow(b);
+
+    // 2 号机's clerk has the grid open when 1 号机's rename arrives
+    await openApp(page, b);
+    const grids = new GridsPage(page);
+    await grids.selectOrg(community.code);
+    await grids.selectGrid(grid.code);
+    await a.call('grid.update', { id: grid.id, patch: { name: '南街东片大网格' } });
+    await syncNow(a);
+    await syncNow(b);
+    await expect(grids.details()).toContainText('南街东片大网格');
+
+    // the form opens on the new name; saving the household count sends only that
+    await page.getByTestId('grid-edit').click();
+    const edit = grids.shell.dialog();
+    await expect(edit.getByRole('textbox').first()).toHaveValue('南街东片大网格');
+    await edit.getByRole('spinbutton').fill('300');
+    await edit.getByRole('button', { name: '保存' }).click();
+    await grids.shell.expectSuccess('网格已保存');
+    await syncNow(b);
+    await syncNow(a);
+    for (const station of [a, b]) {
+      expect((await station.call<{ grid: Unit & { householdCount: number } }>('grid.get', { id: grid.id })).grid).toMatchObject({ name: '南街东片大网格', householdCount: 300 });
+      expect(await station.call<SyncIssue[]>('sync.issues', { includeResolved: false })).toEqual([]);
+    }
+  });
+});
