@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import dayjs from 'dayjs';
+import { EVENTS_HEARTBEAT_MAX_MS } from '../core/sync/protocol';
 import { createDistrict, createStreet, issueEnrollmentCode, listDevices, revokeDevice } from './admin/admin';
 import { importDemo } from './admin/demo';
 import type { Db } from './db/db';
@@ -16,7 +17,8 @@ const USAGE = `GridDesk district server
       [--rate-limit 600] [--enroll-rate-limit 20] [--heartbeat-ms 15000] [--snapshot-chunk-size 5000]
       --port 0 picks a free port; the "listening on" line says which.
       --rate-limit: requests per minute per device; --enroll-rate-limit: enrollments per minute per IP;
-      --heartbeat-ms: SSE ping interval; --snapshot-chunk-size: records per snapshot chunk.
+      --heartbeat-ms: SSE ping interval, at most 30000 (stations reconnect after 45 s of silence);
+      --snapshot-chunk-size: records per snapshot chunk.
   npm run server -- admin create-district --code 610116000000 --name 长安区
   npm run server -- admin create-street --code 610116001000 --name 韦曲街道 [--district CODE]
   npm run server -- admin import-demo [--scale street|district]
@@ -145,7 +147,7 @@ async function serve(args: string[], dataDir: string): Promise<void> {
   const tuning = {
     rateLimit: perMinute(wholeNumber('--rate-limit', values['rate-limit'], 1, 1_000_000)),
     enrollRateLimit: perMinute(wholeNumber('--enroll-rate-limit', values['enroll-rate-limit'], 1, 1_000_000)),
-    heartbeatMs: wholeNumber('--heartbeat-ms', values['heartbeat-ms'], 100, 600_000),
+    heartbeatMs: wholeNumber('--heartbeat-ms', values['heartbeat-ms'], 100, EVENTS_HEARTBEAT_MAX_MS),
     snapshotChunkSize: wholeNumber('--snapshot-chunk-size', values['snapshot-chunk-size'], 1, 50_000),
   };
   const logger = createServerLogger();

@@ -12,6 +12,13 @@ export const MIN_PROTOCOL_VERSION = 1;
  * bytes): an older station asking for one is told to update; its push and pull still work.
  */
 export const MIN_SNAPSHOT_PROTOCOL = 2;
+/**
+ * The oldest station schema (the number of its replica's migrations) the server still syncs with;
+ * older stations are told to update. Raised when the server starts sending what an older replica
+ * cannot hold: a new value of a field whose values its CHECK constraints list, say. An unknown
+ * new field needs no raise: it is kept as it came (docs/sync-protocol.md, "Versions").
+ */
+export const MIN_STATION_SCHEMA = 1;
 
 export const SYNCED_ENTITIES = ['orgUnit', 'gridUnit', 'gridHistory', 'person', 'assignment'] as const;
 export type SyncedEntity = (typeof SYNCED_ENTITIES)[number];
@@ -169,6 +176,13 @@ export const snapshotChunk = z.object({
 export type SnapshotChunk = z.infer<typeof snapshotChunk>;
 export const SNAPSHOT_CHECKSUM_HEADER = 'x-griddesk-sha256';
 
+/**
+ * A station takes an event stream that stays silent this long for dead (a NAT or proxy dropped it)
+ * and reconnects; the server's heartbeat must come well within it.
+ */
+export const EVENTS_IDLE_MS = 45_000;
+export const EVENTS_HEARTBEAT_MAX_MS = 30_000;
+
 export const enrollRequest = z
   .object({ ...versions, code: z.string().trim().min(6).max(64), deviceName: z.string().trim().min(1).max(80) })
   .strict();
@@ -194,5 +208,5 @@ export const SYNC_ERROR_CODES = [
   'internal',
 ] as const;
 export const syncError = z.object({
-  error: z.object({ code: z.enum(SYNC_ERROR_CODES), reason: z.string(), minProtocol: z.number().int().optional() }),
+  error: z.object({ code: z.enum(SYNC_ERROR_CODES), reason: z.string(), minProtocol: z.number().int().optional(), minSchema: z.number().int().optional() }),
 });

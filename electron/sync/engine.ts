@@ -15,7 +15,7 @@ import { outboxCounts } from './outbox';
 import { pullAll } from './pull';
 import { pushAll } from './push';
 import type { SyncRun } from './run';
-import { syncState, type Enrollment } from './state';
+import { syncState, type BuildVersions, type Enrollment } from './state';
 import type { TokenStore } from './token-store';
 import { DataDirBusy, lockForSync } from './data-dir-lock';
 import { errorReason, SyncHttpError, SyncNetworkError, type SyncTransport } from './transport';
@@ -42,6 +42,7 @@ export interface EngineOptions {
   batchStart?: number;
   /** Tests: pretend to be an older station. */
   protocolVersion?: number;
+  schemaVersion?: number;
   /** Request timeouts of the default HTTP transport (docs/sync-protocol.md defaults). */
   timeouts?: { pushMs?: number; pullMs?: number; chunkMs?: number; eventsIdleMs?: number };
 }
@@ -62,7 +63,8 @@ export function serverRoot(address: string): string {
 }
 
 export class SyncEngine {
-  private readonly options: Required<Omit<EngineOptions, 'protocolVersion' | 'timeouts'>> & Pick<EngineOptions, 'protocolVersion'>;
+  private readonly options: Required<Omit<EngineOptions, 'protocolVersion' | 'schemaVersion' | 'timeouts'>>;
+  private readonly versions: BuildVersions;
   private readonly batcher: Batcher;
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
@@ -84,14 +86,15 @@ export class SyncEngine {
     private readonly ctx: AppContext,
     options: EngineOptions,
   ) {
+    this.versions = { protocol: options.protocolVersion ?? PROTOCOL_VERSION, schema: options.schemaVersion ?? latestVersion(migrations) };
     this.options = {
       transport: (serverUrl, token, stopped) =>
         httpTransport({
           serverUrl,
           token,
           stopped,
-          schemaVersion: latestVersion(migrations),
-          protocolVersion: options.protocolVersion,
+          schemaVersion: this.versions.schema,
+          protocolVersion: this.versions.protocol,
           timeouts: options.timeouts,
         }),
       backoff: DEFAULT_BACKOFF,
@@ -108,12 +111,8 @@ export class SyncEngine {
     return this.ctx.db;
   }
 
-  private get protocol(): number {
-    return this.options.protocolVersion ?? PROTOCOL_VERSION;
-  }
-
   private tooOld(): boolean {
-    return syncState.clientTooOld(this.db, this.protocol);
+    return syncState.clientTooOld(this.db, this.versions);
   }
 
   enrollment(): Enrollment | null {
@@ -314,7 +313,7 @@ export class SyncEngine {
     this.online = !(error instanceof SyncNetworkError);
     if (error instanceof SyncHttpError && error.status === 426) {
       // the server will not talk to this version: stop, keep every pending change for later
-      syncState.setClientTooOld(this.db, this.protocol);
+      syncState.setClientTooOld(this.db, this.versions);
       log.warn('server says this station is too old; sync stopped, outbox kept');
       return;
     }

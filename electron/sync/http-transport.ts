@@ -11,6 +11,7 @@ import {
   type SnapshotChunk,
   PROTOCOL_VERSION,
   SNAPSHOT_CHECKSUM_HEADER,
+  EVENTS_IDLE_MS,
 } from '../../core/sync/protocol';
 import { withDeadline } from './deadline';
 import { readEvents, StreamIdle } from './sse';
@@ -55,7 +56,7 @@ function retryAfter(headers: Headers): number | null {
 
 export function httpTransport(options: HttpTransportOptions): SyncTransport {
   const base = options.serverUrl.replace(/\/+$/, '');
-  const timeouts = { pushMs: 10_000, pullMs: 10_000, chunkMs: 30_000, eventsIdleMs: 45_000, ...options.timeouts };
+  const timeouts = { pushMs: 10_000, pullMs: 10_000, chunkMs: 30_000, eventsIdleMs: EVENTS_IDLE_MS, ...options.timeouts };
 
   function headers(auth: boolean): Record<string, string> {
     const h: Record<string, string> = {

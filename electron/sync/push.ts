@@ -5,16 +5,19 @@ import type { Batcher } from './batcher';
 import { conflictIssue, recordIssue, rejectionIssue } from './issues';
 import { baseFieldsOf, countAttempt, markAcked, outboxCounts, pendingEntries, setState, type OutboxEntry } from './outbox';
 import type { SyncRun } from './run';
-import { SyncHttpError } from './transport';
+import { SyncHttpError, SyncNetworkError } from './transport';
 
-// Push: pending change_log rows in mid order, in batches. A 413 or an unexpected server
-// failure (500) halves the batch; a mutation that still fails alone — too large, or failing
-// `quarantineAfter` times — is quarantined and shown, and the queue moves on without it,
-// unless the server turns out to have handled it already (a lost reply): then what the server
-// says became of it is recorded instead. The server must answer that question (outcomesOnly)
-// for the quarantine to happen: one that fails even a question is down, not poisoned.
-// Overload and outages (502/503/504, 429, network) end the cycle instead: the engine backs
-// off, and no healthy mutation is ever quarantined because the server was down.
+// Push: pending change_log rows in mid order, in batches. A failure that may be the batch's own
+// doing halves it: a 413, an unexpected server failure (500), or a 400 that names a mutation
+// (a mutation this server cannot read). A mutation that still fails alone (too large,
+// unreadable, or failing `quarantineAfter` times) is quarantined and shown, and the queue
+// moves on without it, unless the server turns out to have handled it already (a lost reply):
+// then what the server says became of it is recorded instead. The server must answer that
+// question (outcomesOnly) for the quarantine to happen: one that fails even a question is
+// down, not poisoned. Overload and outages (502/503/504, 429, network) end the cycle instead:
+// the engine backs off, and no healthy mutation is ever quarantined because the server was
+// down; the next cycle starts at half the batch all the same (but after a 429), in case it
+// was too large to get through in time.
 //
 // Two batches are in flight at once, so building one, the server applying the one before and
 // PostgreSQL committing overlap. The second names the last mid of the first (prevMid) and the
@@ -100,8 +103,8 @@ async function handledOutcome(run: SyncRun, unit: readonly OutboxEntry[]): Promi
     record(run, unit, reply);
     return reply;
   } catch (error) {
-    // not handled (409): quarantined, as without asking
-    if (error instanceof SyncHttpError && error.status === 409) return null;
+    // not handled (409), or unreadable to this server even as a question: quarantined, as without asking
+    if (error instanceof SyncHttpError && (error.status === 409 || namesAMutation(error))) return null;
     // Anything else ends the cycle and the mutation stays pending. A 500 to a question that
     // applies nothing says the server is failing, not this mutation: quarantining on it would
     // quarantine the whole outbox, one mutation after another, while the server is broken. So
@@ -111,6 +114,20 @@ async function handledOutcome(run: SyncRun, unit: readonly OutboxEntry[]): Promi
     throw error;
   }
 }
+
+/** A 400 about a mutation of the batch (its path in the request), not about the request as a whole. */
+const namesAMutation = (error: SyncHttpError): boolean => error.status === 400 && error.reason.startsWith('invalid_push:mutations');
+
+/** The failures the batch itself may cause, which halving it isolates. */
+const isolatable = (error: unknown): error is SyncHttpError =>
+  error instanceof SyncHttpError && (error.status === 413 || error.status === 500 || namesAMutation(error));
+
+/** The failures that end the cycle, where a smaller batch may get through in time. */
+const mayBeTooSlow = (error: unknown): boolean =>
+  error instanceof SyncNetworkError || (error instanceof SyncHttpError && error.status >= 502 && error.status <= 504);
+
+const quarantineReason = (error: SyncHttpError): string =>
+  error.status === 413 ? 'sync.too_large' : error.status === 500 ? `sync.server_failed:${error.reason}` : `sync.unreadable:${error.reason}`;
 
 /** Pushes until the outbox is empty; returns the street's sequence from the last reply (or -1). */
 export async function pushAll(run: SyncRun, options: PushOptions): Promise<number> {
@@ -175,22 +192,26 @@ export async function pushAll(run: SyncRun, options: PushOptions): Promise<numbe
     const outOfOrder = error instanceof SyncHttpError && error.status === 409 && error.code === 'out_of_order' && head.prevMid !== undefined;
     if (later || outOfOrder) continue;
     const batch = head.batch;
-    if (!(error instanceof SyncHttpError) || !(error.status === 413 || error.status === 500)) throw error;
     // the smallest batch: one mutation, or one command whole
     const lone = commandUnits(batch, (e) => e.mutation.command?.id).length === 1;
-    if (lone && (error.status === 413 || countAttempt(run.db, batch[0]!.mutation.mid) >= options.quarantineAfter)) {
+    if (!isolatable(error)) {
+      if (mayBeTooSlow(error) && !lone) batcher.shrink(batch.length);
+      throw error;
+    }
+    // a 500 may be a passing failure: only a lone mutation failing it again and again is poisoned
+    if (lone && (error.status !== 500 || countAttempt(run.db, batch[0]!.mutation.mid) >= options.quarantineAfter)) {
       const handled = await handledOutcome(run, batch);
       if (handled) {
         seq = handled.seq;
         done += batch.length;
       } else {
-        quarantine(run, batch, error.status === 413 ? 'sync.too_large' : `sync.server_failed:${error.reason}`);
+        quarantine(run, batch, quarantineReason(error));
       }
       continue;
     }
     if (!lone) batcher.shrink(batch.length);
     log.warn({ status: error.status, size: batch.length, next: batcher.size }, 'push failed, batch shrinks');
-    // a 413 is about size, not load: retry at once; a 500 gets a short breath
+    // a 413 or a 400 is about content, not load: retry at once; a 500 gets a short breath
     if (error.status === 500) await run.sleep(run.backoffMs(failures++));
   }
 }

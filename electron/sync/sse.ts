@@ -1,3 +1,5 @@
+import { EVENTS_IDLE_MS } from '../../core/sync/protocol';
+
 // A minimal Server-Sent Events reader over a fetch body (Node 20 has fetch but no
 // EventSource). Handles `event:` / `data:` lines, comments (heartbeats) and CRLF. A stream
 // that goes silent longer than `idleMs` (the server sends a heartbeat every 15 s) is dead —
@@ -9,7 +11,7 @@ export class StreamIdle extends Error {}
 export async function readEvents(
   body: ReadableStream<Uint8Array>,
   onEvent: (event: string, data: string) => void,
-  idleMs = 45_000,
+  idleMs = EVENTS_IDLE_MS,
 ): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';

@@ -23,6 +23,12 @@ export interface SnapshotProgress {
   next: number;
 }
 
+/** What a station build speaks: its protocol, and its replica's schema (the number of its migrations). */
+export interface BuildVersions {
+  protocol: number;
+  schema: number;
+}
+
 export interface LastError {
   reason: string;
   at: string;
@@ -62,10 +68,13 @@ export const syncState = {
   setLastSyncAt: (db: Db, at: string) => write(db, 'lastSyncAt', at),
   lastError: (db: Db) => read<LastError>(db, 'lastError'),
   setLastError: (db: Db, error: LastError | null) => write(db, 'lastError', error),
-  /** The server refused `protocol` (426); an updated build with a newer protocol tries again. */
-  clientTooOld: (db: Db, protocol: number) => {
-    const refused = read<number>(db, 'clientTooOld');
-    return typeof refused === 'number' && protocol <= refused;
+  /** The server refused this build's versions (426); a build newer in either tries again. */
+  clientTooOld: (db: Db, build: BuildVersions) => {
+    // before the schema window the protocol alone was kept, as a number
+    const refused = read<BuildVersions | number>(db, 'clientTooOld');
+    if (refused === null) return false;
+    if (typeof refused === 'number') return build.protocol <= refused;
+    return build.protocol <= refused.protocol && build.schema <= refused.schema;
   },
-  setClientTooOld: (db: Db, refusedProtocol: number | null) => write(db, 'clientTooOld', refusedProtocol),
+  setClientTooOld: (db: Db, refused: BuildVersions | null) => write(db, 'clientTooOld', refused),
 };

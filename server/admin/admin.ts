@@ -5,7 +5,7 @@ import { iso, num } from '../db/db';
 import { withAdmin } from '../db/scope';
 import { hashEnrollmentCode, newEnrollmentCode, newServerId } from '../auth/tokens';
 import type { Doc } from '../sync/entities';
-import { notifySeq } from '../sync/notify';
+import { notifyRevoked, notifySeq } from '../sync/notify';
 import { appendChange, insertRecord, loadRecord } from '../sync/records';
 
 // District administration (the CLI's `admin` commands). Runs as griddesk_admin, district-wide.
@@ -158,6 +158,7 @@ export async function listDevices(db: Db, streetCode?: string): Promise<DeviceIn
 export async function revokeDevice(db: Db, deviceId: string): Promise<boolean> {
   return withAdmin(db, async (tx) => {
     const result = await tx.query('UPDATE device SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1', [deviceId]);
+    if (result.rowCount === 1) await notifyRevoked(tx, deviceId);
     return result.rowCount === 1;
   });
 }

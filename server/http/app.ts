@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type pino from 'pino';
-import { MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../core/sync/protocol';
+import { MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, MIN_STATION_SCHEMA, PROTOCOL_VERSION } from '../../core/sync/protocol';
 import { AuthError } from '../auth/devices';
 import { hashToken } from '../auth/tokens';
 import type { Db } from '../db/db';
@@ -67,9 +67,11 @@ function versionHeaders(request: FastifyRequest): { protocol: number; schema: nu
   return { protocol: Number(protocol), schema: Number(schema) };
 }
 
-export function checkProtocol(protocol: number): void {
+/** The window of protocols and station schemas this server syncs with (a header's, or a body's). */
+export function checkVersions(protocol: number, schema: number): void {
   if (protocol < MIN_PROTOCOL_VERSION) throw new HttpError(426, 'client_too_old', 'protocol_too_old', { minProtocol: MIN_PROTOCOL_VERSION });
   if (protocol > PROTOCOL_VERSION) throw new HttpError(400, 'bad_request', 'protocol_newer_than_server');
+  if (schema < MIN_STATION_SCHEMA) throw new HttpError(426, 'client_too_old', 'schema_too_old', { minSchema: MIN_STATION_SCHEMA });
 }
 
 function bearer(request: FastifyRequest): string {
@@ -139,7 +141,7 @@ export async function buildApp(input: ServerOptions): Promise<{ app: FastifyInst
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/v1/') || request.is404) return;
     const versions = versionHeaders(request);
-    checkProtocol(versions.protocol);
+    checkVersions(versions.protocol, versions.schema);
     request.schemaVersion = versions.schema;
     if (request.routeOptions.config.auth === false) return;
     request.tokenHash = hashToken(bearer(request));
@@ -158,9 +160,10 @@ export async function buildApp(input: ServerOptions): Promise<{ app: FastifyInst
     database: db.kind,
     schema: await schemaVersion(db),
     protocol: { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
+    stationSchema: { min: MIN_STATION_SCHEMA },
   }));
 
   registerSyncRoutes(app, options);
-  const streams = registerEvents(app, options);
+  const streams = await registerEvents(app, options);
   return { app, streams };
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { MIN_PROTOCOL_VERSION, type SYNC_ERROR_CODES } from '../../core/sync/protocol';
+import type { SYNC_ERROR_CODES } from '../../core/sync/protocol';
 
 export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
 
@@ -9,14 +9,13 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: SyncErrorCode,
     readonly reason: string,
-    readonly extra: { minProtocol?: number } = {},
+    readonly extra: { minProtocol?: number; minSchema?: number } = {},
   ) {
     super(`${code}: ${reason}`);
   }
 }
 
 export const badRequest = (reason: string) => new HttpError(400, 'bad_request', reason);
-export const tooOld = () => new HttpError(426, 'client_too_old', 'protocol_too_old', { minProtocol: MIN_PROTOCOL_VERSION });
 export const tooLarge = (reason = 'decoded_body_too_large') => new HttpError(413, 'payload_too_large', reason);
 
 export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {

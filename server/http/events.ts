@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { streetSeq, withDevice } from '../auth/devices';
-import { streetChannel } from '../sync/notify';
+import { REVOKED_CHANNEL, streetChannel } from '../sync/notify';
 import { tokenHashOf, type ResolvedOptions } from './app';
 
 // GET /v1/events: Server-Sent Events per device. `event: seq` / `data: {"seq": n}` when the
@@ -13,46 +13,70 @@ import { tokenHashOf, type ResolvedOptions } from './app';
 // channel), then LISTEN, then the current seq. The seq must be read after LISTEN, and LISTEN
 // cannot run inside the first transaction (PGlite has one connection, which the transaction
 // holds). Streams are opened once per connection, not per poll.
+//
+// A revocation (admin revoke, in any process) is announced on one channel every server process
+// listens to, and ends that device's open streams: a stream outlives the request that checked
+// its token, and a revoked device must learn nothing more.
 
 export interface EventStreams {
-  /** Open streams, ended when the server closes. */
-  readonly open: Set<ServerResponse>;
+  /** Open streams and their devices, ended when the server closes. */
+  readonly open: Map<ServerResponse, string>;
   closeAll(): void;
 }
 
-export function registerEvents(app: FastifyInstance, options: ResolvedOptions): EventStreams {
-  const open = new Set<ServerResponse>();
+export async function registerEvents(app: FastifyInstance, options: ResolvedOptions): Promise<EventStreams> {
+  const open = new Map<ServerResponse, string>();
   const streams: EventStreams = {
     open,
     closeAll() {
-      for (const res of open) res.end();
+      for (const res of open.keys()) res.end();
       open.clear();
     },
   };
-  app.addHook('preClose', async () => streams.closeAll());
+  const unlistenRevoked = await options.db.listen(REVOKED_CHANNEL, (deviceId) => {
+    for (const [res, id] of open) if (id === deviceId) res.end();
+  });
+  app.addHook('preClose', async () => {
+    streams.closeAll();
+    await unlistenRevoked();
+  });
 
   app.get('/v1/events', async (request, reply) => {
     const device = await withDevice(options.db, tokenHashOf(request), {}, async (_tx, found) => found);
-    let lastSent = -1;
     const res = reply.raw;
+    // A notification may arrive while the current seq is still being read, before the headers
+    // are written: until then only the highest seq is kept.
+    let streaming = false;
+    let highest = -1;
+    const writeSeq = (): void => void res.write(`event: seq\ndata: ${JSON.stringify({ seq: highest })}\n\n`);
     const send = (seq: number): void => {
-      if (seq <= lastSent || res.writableEnded) return;
-      lastSent = seq;
-      res.write(`event: seq\ndata: ${JSON.stringify({ seq })}\n\n`);
+      if (seq <= highest || res.writableEnded) return;
+      highest = seq;
+      if (streaming) writeSeq();
     };
     // subscribe before reading the current seq, so nothing between the two is missed
     const unlisten = await options.db.listen(streetChannel(device.streetId), (payload) => {
       const seq = Number(payload);
       if (Number.isSafeInteger(seq)) send(seq);
     });
+    let closed = false;
+    const cleanup = (): void => {
+      if (closed) return;
+      closed = true;
+      open.delete(res);
+      void unlisten().catch(() => undefined);
+    };
+    // the connection may close during the awaits: listened for at once, and checked after them
+    res.once('close', cleanup);
     let current: number;
     try {
       current = await streetSeq(options.db, device.streetId);
     } catch (error) {
-      await unlisten();
+      cleanup();
       throw error;
     }
     reply.hijack();
+    if (res.socket === null || res.socket.destroyed) return cleanup();
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -60,19 +84,15 @@ export function registerEvents(app: FastifyInstance, options: ResolvedOptions): 
       'x-accel-buffering': 'no',
     });
     res.write(': griddesk events\n\n');
-    open.add(res);
-    send(current);
+    open.set(res, device.id);
+    streaming = true;
+    highest = Math.max(highest, current);
+    writeSeq();
     const heartbeat = setInterval(() => {
       if (!res.writableEnded) res.write(': ping\n\n');
     }, options.heartbeatMs);
     heartbeat.unref();
-    const cleanup = (): void => {
-      clearInterval(heartbeat);
-      open.delete(res);
-      void unlisten().catch(() => undefined);
-    };
-    request.raw.on('close', cleanup);
-    res.on('close', cleanup);
+    res.once('close', () => clearInterval(heartbeat));
     request.log.info({ deviceId: device.id }, 'event stream opened');
   });
 

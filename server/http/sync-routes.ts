@@ -5,7 +5,7 @@ import { applyPushIn, MutationNotHandled, PrevBatchNotApplied } from '../sync/ap
 import { MAX_PULL_LIMIT, pullAsDevice } from '../sync/pull';
 import { createSnapshot, snapshotChunk } from '../sync/snapshot';
 import type { ResolvedOptions } from './app';
-import { checkProtocol, tokenHashOf } from './app';
+import { checkVersions, tokenHashOf } from './app';
 import { badRequest, HttpError } from './errors';
 
 // Every route but enroll runs in ONE transaction, authentication included (withDevice): the
@@ -34,7 +34,7 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
     async (request) => {
       const parsed = enrollRequest.safeParse(request.body);
       if (!parsed.success) throw badRequest(`invalid_enroll:${firstIssue(parsed.error)}`);
-      checkProtocol(parsed.data.protocol);
+      checkVersions(parsed.data.protocol, parsed.data.schemaVersion);
       const enrolled = await enroll(db, parsed.data.code, parsed.data.deviceName, parsed.data.schemaVersion);
       request.log.info({ deviceId: enrolled.deviceId, streetId: enrolled.scope.streetId }, 'device enrolled');
       return enrolled;
@@ -47,7 +47,7 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
     // malformed body is therefore 400 even from a token that would have been refused (401).
     const parsed = pushRequest.safeParse(request.body);
     if (!parsed.success) throw badRequest(`invalid_push:${firstIssue(parsed.error)}`);
-    checkProtocol(parsed.data.protocol);
+    checkVersions(parsed.data.protocol, parsed.data.schemaVersion);
     const mutations = parsed.data.mutations;
     if (mutations.length > MAX_BATCH_MUTATIONS) throw badRequest('too_many_mutations');
     for (let i = 1; i < mutations.length; i++) {

@@ -1,8 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, syncError } from '../../core/sync/protocol';
+import { MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, MIN_STATION_SCHEMA, syncError } from '../../core/sync/protocol';
+import { revokeDevice } from '../../server/admin/admin';
 import { MIGRATIONS } from '../../server/db/migrations';
 import { openPg } from '../../server/db/pg';
+import { REVOKED_CHANNEL } from '../../server/sync/notify';
 import type { Db } from '../../server/db/db';
 import {
   call,
@@ -12,6 +14,7 @@ import {
   mutation,
   newStreet,
   person,
+  pgliteFactory,
   pushBody,
   serverFixture,
   startServer,
@@ -25,6 +28,7 @@ import {
 function openEvents(url: string, token: string) {
   const controller = new AbortController();
   const lines: string[] = [];
+  let ended = false;
   const waiters: { test: (line: string) => boolean; resolve: (line: string) => void }[] = [];
   const ready = fetch(`${url}/v1/events`, { headers: { ...VERSION_HEADERS, authorization: `Bearer ${token}` }, signal: controller.signal }).then(
     async (response) => {
@@ -37,7 +41,10 @@ function openEvents(url: string, token: string) {
         try {
           for (;;) {
             const { done, value } = await reader.read();
-            if (done) return;
+            if (done) {
+              ended = true;
+              return;
+            }
             buffer += decoder.decode(value, { stream: true });
             let at: number;
             while ((at = buffer.indexOf('\n')) >= 0) {
@@ -61,6 +68,8 @@ function openEvents(url: string, token: string) {
   return {
     ready,
     lines,
+    /** Whether the server ended the stream. */
+    ended: () => ended,
     next(test: (line: string) => boolean, timeoutMs = 3000): Promise<string> {
       const seen = lines.find(test);
       if (seen) return Promise.resolve(seen);
@@ -89,7 +98,7 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
     expect(reply.body).toMatchObject({ ok: true, schema: MIGRATIONS.at(-1)!.version, database: factory.name });
   });
 
-  it('every /v1 route checks the version headers: old protocol → 426 with minProtocol', async () => {
+  it('every /v1 route checks the version headers: an old protocol or station schema → 426 with the minimum', async () => {
     for (const [method, path] of [
       ['GET', '/v1/pull?after=0'],
       ['POST', '/v1/push'],
@@ -100,13 +109,18 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
       const old = await call(fx.server.url, path, { method, token: device.token, headers: { 'x-griddesk-protocol': '0' } });
       expect(old.status, path).toBe(426);
       expect(syncError.parse(old.body).error).toEqual({ code: 'client_too_old', reason: 'protocol_too_old', minProtocol: MIN_PROTOCOL_VERSION });
+      const oldSchema = await call(fx.server.url, path, { method, token: device.token, headers: { 'x-griddesk-schema': String(MIN_STATION_SCHEMA - 1) } });
+      expect(oldSchema.status, path).toBe(426);
+      expect(syncError.parse(oldSchema.body).error).toEqual({ code: 'client_too_old', reason: 'schema_too_old', minSchema: MIN_STATION_SCHEMA });
       const missing = await fetch(`${fx.server.url}${path}`, { method, headers: { authorization: `Bearer ${device.token}` } });
       expect(missing.status, path).toBe(400);
       expect(syncError.parse(await missing.json()).error.code).toBe('bad_request');
     }
-    const body = { ...pushBody([mutation(1, 'orgUnit', uid(), {})]), protocol: 0 };
-    const inBody = await call(fx.server.url, '/v1/push', { token: device.token, body });
-    expect(inBody.status).toBe(426);
+    // the body's versions too, where it has them
+    for (const versions of [{ protocol: 0 }, { schemaVersion: MIN_STATION_SCHEMA - 1 }]) {
+      const inBody = await call(fx.server.url, '/v1/push', { token: device.token, body: { ...pushBody([mutation(1, 'orgUnit', uid(), {})]), ...versions } });
+      expect(inBody.status, JSON.stringify(versions)).toBe(426);
+    }
   });
 
   it('accepts gzip and plain JSON bodies; rejects broken ones with 400', async () => {
@@ -198,6 +212,22 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
     }
   });
 
+  it('revoking a device ends its open event stream, in every server process; the street\'s other streams stay', async () => {
+    const street = await newStreet(fx.t.db);
+    const [revoked, kept] = [await enrollDevice(fx.t.db, fx.server.url, street), await enrollDevice(fx.t.db, fx.server.url, street, '二号机')];
+    const streams = [openEvents(fx.server.url, revoked.token), openEvents(fx.server.url, kept.token)];
+    try {
+      for (const s of streams) await s.ready;
+      for (const s of streams) await s.next((l) => l.startsWith('data: '));
+      expect(await revokeDevice(fx.t.db, revoked.deviceId)).toBe(true);
+      await expect.poll(() => streams[0]!.ended()).toBe(true);
+      await streams[1]!.next((l) => l === ': ping', 1000);
+      expect(streams[1]!.ended()).toBe(false);
+    } finally {
+      for (const s of streams) s.close();
+    }
+  });
+
   it('a device of another street is not woken', async () => {
     const otherStreet = await newStreet(fx.t.db);
     const outsider = await enrollDevice(fx.t.db, fx.server.url, otherStreet);
@@ -215,6 +245,56 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
     } finally {
       events.close();
     }
+  });
+});
+
+/**
+ * The database as a stream sees it when a push commits while the stream is being opened: the
+ * street's notification arrives the moment LISTEN is in place, and the reads after it are slow.
+ */
+function notifiedWhileOpening(db: Db, seq: number, delayMs: number, counts: { listens: number; unlistens: number }): Db {
+  return {
+    ...db,
+    async listen(channel, onPayload) {
+      const unlisten = await db.listen(channel, onPayload);
+      if (channel === REVOKED_CHANNEL) return unlisten;
+      counts.listens++;
+      onPayload(String(seq));
+      await new Promise((r) => setTimeout(r, delayMs));
+      return async () => {
+        counts.unlistens++;
+        await unlisten();
+      };
+    },
+  };
+}
+
+describe('SSE while the stream is being opened', () => {
+  const counts = { listens: 0, unlistens: 0 };
+  const fx = serverFixture(pgliteFactory, {}, (db) => notifiedWhileOpening(db, 999_999, 300, counts));
+
+  it('a notification before the headers are written comes after them, as the stream\'s first seq', async () => {
+    const device = await enrollDevice(fx.t.db, fx.server.url, await newStreet(fx.t.db));
+    const events = openEvents(fx.server.url, device.token);
+    try {
+      await events.ready;
+      await events.next(seqLine(999_999));
+      expect(events.lines.slice(0, 4)).toEqual([': griddesk events', '', 'event: seq', 'data: {"seq":999999}']);
+    } finally {
+      events.close();
+    }
+    await expect.poll(() => counts.unlistens).toBe(counts.listens);
+  });
+
+  it('a station that gives up while its stream is being opened leaves no listener behind', async () => {
+    const device = await enrollDevice(fx.t.db, fx.server.url, await newStreet(fx.t.db));
+    const before = { ...counts };
+    const controller = new AbortController();
+    const opening = fetch(`${fx.server.url}/v1/events`, { headers: { ...VERSION_HEADERS, authorization: `Bearer ${device.token}` }, signal: controller.signal });
+    await expect.poll(() => counts.listens).toBe(before.listens + 1);
+    controller.abort();
+    await expect(opening).rejects.toThrow();
+    await expect.poll(() => counts.unlistens).toBe(before.unlistens + 1);
   });
 });
 

@@ -179,6 +179,8 @@ describe('server CLI flags', () => {
   it.each([
     [['--snapshot-chunk-size', '0'], '--snapshot-chunk-size'],
     [['--heartbeat-ms', 'soon'], '--heartbeat-ms'],
+    // a station would take a stream this quiet for dead and reconnect every 45 s
+    [['--heartbeat-ms', '60000'], '--heartbeat-ms'],
     [['--rate-limit', '0'], '--rate-limit'],
     [['--port', '70000'], '--port'],
   ])('%j stops with a clear message and exit code 2, before any database opens', async (args, named) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type Mutation } from '../../core/sync/protocol';
+import { MIN_STATION_SCHEMA, PROTOCOL_VERSION, type Mutation } from '../../core/sync/protocol';
 import { SyncEngine } from '../../electron/sync/engine';
 import { syncState } from '../../electron/sync/state';
 import { fileTokenStore, memoryTokenStore } from '../../electron/sync/token-store';
@@ -230,6 +230,55 @@ describe('sync under faults', () => {
     expect((await serverDump(fx.server.db, street.id))[`person:${poisoned}`]).toBeDefined();
   });
 
+  it('quarantines at once a mutation the server cannot read (a 400 naming it), its question too, and pushes the rest', async () => {
+    const street = await newStreet(fx.server.db);
+    const a = await station(street);
+    const c = await community(a, street);
+    const [, poisoned] = await people(a, c.id, 5);
+    let asked = false;
+    // as a server answers a mutation of an entity it does not know: whatever the fields
+    fx.proxy.setRule((r) => {
+      if (r.path !== '/v1/push') return undefined;
+      const at = pushedMutations(r.json()).findIndex((m) => m.id === poisoned);
+      if (at < 0) return undefined;
+      asked ||= isOutcomesQuestion(r.json());
+      return { kind: 'status', status: 400, body: { error: { code: 'bad_request', reason: `invalid_push:mutations.${at}.entity:invalid_value` } } };
+    });
+    await a.engine.syncNow();
+    fx.proxy.setRule(null);
+    expect(asked).toBe(true);
+    expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 1, issues: { quarantine: 1 }, lastError: null });
+    const [issue] = await a.call('sync.issues', {});
+    expect(issue).toMatchObject({ kind: 'quarantine', entityId: poisoned, reason: 'sync.unreadable:invalid_push:mutations.0.entity:invalid_value' });
+    expect(Object.keys(await serverDump(fx.server.db, street.id)).filter((k) => k.startsWith('person:'))).toHaveLength(4);
+  });
+
+  it('starts the cycle after an outage or a timeout with half the batch, and grows it back', async () => {
+    const street = await newStreet(fx.server.db);
+    const a = await station(street);
+    const c = await community(a, street);
+    await people(a, c.id, 40);
+    // the batch sizes each cycle sent
+    const cycles: number[][] = [];
+    let down = true;
+    fx.proxy.setRule((r) => {
+      if (r.path !== '/v1/push') return undefined;
+      cycles.at(-1)!.push(pushedMutations(r.json()).length);
+      return down ? { kind: 'status', status: 503, body: { error: { code: 'unavailable', reason: 'database_unavailable' } } } : undefined;
+    });
+    for (let i = 0; i < 2; i++) {
+      cycles.push([]);
+      await expect(a.engine.syncNow()).rejects.toThrow(/HTTP 503/);
+    }
+    down = false;
+    cycles.push([]);
+    await a.engine.syncNow();
+    fx.proxy.setRule(null);
+    expect(cycles.map((sizes) => sizes[0])).toEqual([41, 20, 10]);
+    expect(Math.max(...cycles[2]!)).toBe(20);
+    expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 0 });
+  });
+
   it('quarantines a command whole when it keeps failing the server, pushes the rest, and sends it again whole', async () => {
     const street = await newStreet(fx.server.db);
     const a = await station(street);
@@ -298,15 +347,18 @@ describe('sync under faults', () => {
     expect(Object.keys(await serverDump(fx.server.db, street.id)).filter((k) => k.startsWith('person:'))).toHaveLength(3);
   });
 
-  it('stops syncing on 426 and keeps the outbox', async () => {
+  it.each([
+    ['protocol', { protocolVersion: 0 }],
+    ['schema', { schemaVersion: MIN_STATION_SCHEMA - 1 }],
+  ])('stops syncing on 426 (old %s) and keeps the outbox', async (what, build) => {
     const street = await newStreet(fx.server.db);
     const a = await station(street);
     const c = await community(a, street);
     await people(a, c.id, 2);
-    // the same replica, run by a build that speaks an older protocol than the server accepts
-    const old = new SyncEngine(a.ctx, { ...FAST, tokenStore: fileTokenStore(a.ctx.dataDir), protocolVersion: 0 });
+    // the same replica, run by a build older than the server accepts
+    const old = new SyncEngine(a.ctx, { ...FAST, tokenStore: fileTokenStore(a.ctx.dataDir), ...build });
     await expect(old.syncNow()).rejects.toThrow(/426/);
-    expect(old.status()).toMatchObject({ clientTooOld: true, pending: 3, lastError: { reason: 'http.426.protocol_too_old' } });
+    expect(old.status()).toMatchObject({ clientTooOld: true, pending: 3, lastError: { reason: `http.426.${what}_too_old` } });
     const requests = fx.proxy.log.length;
     await old.syncNow();
     expect(fx.proxy.log.length).toBe(requests);

@@ -13,6 +13,7 @@ import { backoffDelay } from '../../electron/sync/backoff';
 import { markResolved, openIssueCounts, recordIssue } from '../../electron/sync/issues';
 import { pendingEntries } from '../../electron/sync/outbox';
 import { readEvents } from '../../electron/sync/sse';
+import { syncState } from '../../electron/sync/state';
 import { fileTokenStore } from '../../electron/sync/token-store';
 
 // The station's sync storage on real SQLite files: migration 0002, applying server records
@@ -130,6 +131,19 @@ describe('sync parts', () => {
     expect(openIssueCounts(db).rejection).toBe(3);
     markResolved(db, grid, 'accept_server', at);
     expect(openIssueCounts(db).rejection).toBe(3);
+  });
+
+  it('a build the server refused syncs again once newer in its protocol or its schema', () => {
+    const db = openDb(':memory:');
+    expect(syncState.clientTooOld(db, { protocol: 4, schema: 7 })).toBe(false);
+    syncState.setClientTooOld(db, { protocol: 4, schema: 7 });
+    expect(syncState.clientTooOld(db, { protocol: 4, schema: 7 })).toBe(true);
+    expect(syncState.clientTooOld(db, { protocol: 5, schema: 7 })).toBe(false);
+    expect(syncState.clientTooOld(db, { protocol: 4, schema: 8 })).toBe(false);
+    // a replica whose refusal was recorded before the schema window: the refused protocol alone
+    db.prepare(`UPDATE sync_state SET value = '4' WHERE key = 'clientTooOld'`).run();
+    expect(syncState.clientTooOld(db, { protocol: 4, schema: 8 })).toBe(true);
+    expect(syncState.clientTooOld(db, { protocol: 5, schema: 7 })).toBe(false);
   });
 
   it('backs off exponentially with full jitter, capped', () => {

@@ -330,7 +330,7 @@ export const enUS: Record<MessageKey, string> = {
   'sync.issue.explain.conflict': 'Another station changed this record before your edit arrived. Your edit was kept (the later one wins); the values it replaced are listed for you to check.',
   'sync.issue.explain.displacedId': 'A person on the server already has the same resident ID (see the server\'s values below), so the person created here gave it up: their resident ID is cleared. Open the record to check and correct it.',
   'sync.issue.explain.displacedCode': 'A record on the server already uses the same code (see the server\'s values below), so the record created here gave it up: its code is marked with "~". Check it: if it is the same one, the server\'s stands.',
-  'sync.issue.explain.quarantine': 'This change failed repeatedly and was set aside so the rest keeps syncing. Re-apply it, or drop it and take the server\'s values.',
+  'sync.issue.explain.quarantine': 'The server could not take this change (it failed repeatedly, or the server cannot process it), so it was set aside and the rest keeps syncing. Re-apply it, or drop it and take the server\'s values.',
   'sync.issue.reason': 'Reason',
   'sync.issue.field': 'Field',
   'sync.issue.mine': 'This station',

@@ -327,7 +327,7 @@ export const zhCN = {
   'sync.issue.explain.conflict': '在您修改之前，别的工作站已经改过这条记录。系统按“后改的为准”保存了您的修改，下面列出被您覆盖的服务器值，请核对。',
   'sync.issue.explain.displacedId': '服务器上已有一人使用了相同的身份证号（见下面服务器的值），本机新建的这条记录已把它让出，身份证号已清空。请打开记录核对并改正。',
   'sync.issue.explain.displacedCode': '服务器上已有一条记录使用了相同的编码（见下面服务器的值），本机新建的这条记录已把它让出，编码后加了“~”标记。请核对：是同一条的，以服务器上的为准。',
-  'sync.issue.explain.quarantine': '这项修改多次发送都没有成功，已暂时搁置，其他修改照常同步。可以重新提交，或者放弃本机的修改、采用服务器的值。',
+  'sync.issue.explain.quarantine': '服务器没能接收这项修改（多次发送失败，或者服务器无法处理），已暂时搁置，其他修改照常同步。可以重新提交，或者放弃本机的修改、采用服务器的值。',
   'sync.issue.reason': '原因',
   'sync.issue.field': '项目',
   'sync.issue.mine': '本机的值',

@@ -132,8 +132,9 @@ export function RosterPage() {
         loading={loading}
         dataSource={rows}
         onChange={onChange}
-        // Header and pager stay in view; only the rows scroll (1366x768 shows ~14 rows).
-        scroll={{ x: 1040, y: 'calc(100vh - 330px)' }}
+        // Header and pager stay in view; only the rows scroll (1366x768 shows ~14 rows). A scroll
+        // area always shows its scrollbar, so a page of a few rows gets none.
+        scroll={{ x: 1040, y: rows.length > 10 ? 'calc(100vh - 330px)' : undefined }}
         onRow={(row) => ({ onClick: () => setPersonId(row.id), style: { cursor: 'pointer' } })}
         pagination={{
           current: query.page,
