@@ -11,7 +11,7 @@ import { BatchStore, PlanMiss } from './batch-store';
 import { planFlush, runFlush, type FlushPlan } from './batch-write';
 import type { StreetScope } from './checks';
 import { streetChannel } from './notify';
-import { REASONS, Rejection } from './rejection';
+import { REASONS, Rejection, winnerIdOf } from './rejection';
 import { resentOutcomes } from './resent';
 import { dbStore, type ApplyStore } from './store';
 
@@ -303,9 +303,10 @@ async function applySerial(tx: Queryable, device: PushDevice, pending: readonly 
 /** Records a permanent refusal of one mutation; its wire form, with the record to compare. */
 async function refuse(tx: Queryable, store: ApplyStore, device: PushDevice, m: Mutation, rejection: Rejection): Promise<WireRejection> {
   const serverRecord = rejection.serverRecord !== undefined ? rejection.serverRecord : await currentServerRecord(store, m);
+  const refused: WireRejection = { mid: m.mid, entity: m.entity, id: m.id, reason: rejection.reason, serverRecord, conflictingRecord: rejection.conflictingRecord ?? null };
   await tx.query(
-    `INSERT INTO rejection (street_id, device_id, mid, entity, record_id, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [device.streetId, device.id, m.mid, m.entity, printable(m.id), rejection.reason],
+    `INSERT INTO rejection (street_id, device_id, mid, entity, record_id, reason, winner_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [device.streetId, device.id, m.mid, m.entity, printable(m.id), rejection.reason, winnerIdOf(refused)],
   );
-  return { mid: m.mid, entity: m.entity, id: m.id, reason: rejection.reason, serverRecord, conflictingRecord: rejection.conflictingRecord ?? null };
+  return refused;
 }

@@ -5,6 +5,7 @@ import type { Doc } from './entities';
 import type { ChangeEntry } from './records';
 import type { BatchStore, RecordWrite } from './batch-store';
 import { PlanMiss } from './batch-store';
+import { winnerIdOf } from './rejection';
 
 // Flushes a decided batch with a few multi-row statements: updated records; new records and the
 // change log together; conflicts; rejections. Row-level security and every constraint still
@@ -71,7 +72,7 @@ export function planFlush(store: BatchStore, rejected: readonly WireRejection[])
     conflicts: rowsOf(
       store.conflicts.map((c) => ({ mid: c.mid, entity: c.entity, record_id: c.id, base_version: c.baseVersion, server_version: c.serverVersion, overwritten: c.overwritten })),
     ),
-    rejections: rowsOf(rejected.map((r) => ({ mid: r.mid, entity: r.entity, record_id: printable(r.id), reason: r.reason }))),
+    rejections: rowsOf(rejected.map((r) => ({ mid: r.mid, entity: r.entity, record_id: printable(r.id), reason: r.reason, winner_id: winnerIdOf(r) }))),
   };
 }
 
@@ -117,10 +118,10 @@ export async function runFlush(tx: Queryable, device: { id: string; streetId: st
   if (plan.rejections) {
     // WITH ORDINALITY: rejection ids follow mid order, as the one-at-a-time path leaves them
     await tx.query(
-      `INSERT INTO rejection (street_id, device_id, mid, entity, record_id, reason)
-       SELECT $1, $2, t.mid, t.entity, t.record_id, t.reason
+      `INSERT INTO rejection (street_id, device_id, mid, entity, record_id, reason, winner_id)
+       SELECT $1, $2, t.mid, t.entity, t.record_id, t.reason, t.winner_id
          FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(r, n),
-              jsonb_to_record(e.r) AS t(mid bigint, entity text, record_id text, reason text)
+              jsonb_to_record(e.r) AS t(mid bigint, entity text, record_id text, reason text, winner_id text)
         ORDER BY e.n`,
       [device.streetId, device.id, plan.rejections],
     );

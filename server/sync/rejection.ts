@@ -1,3 +1,4 @@
+import type { Rejection as WireRejection } from '../../core/sync/protocol';
 import type { Doc } from './entities';
 
 /**
@@ -14,6 +15,12 @@ export class Rejection extends Error {
     super(reason);
     this.name = 'Rejection';
   }
+}
+
+/** The other record a refusal names (the winner of a uniqueness race), stored with it for a resend. */
+export function winnerIdOf(r: WireRejection): string | null {
+  const id = (r.conflictingRecord ?? r.serverRecord)?.['id'];
+  return typeof id === 'string' && id !== r.id ? id : null;
 }
 
 /** Reason keys (the station translates them). Kept in one place so docs/server.md can list them. */

@@ -2,7 +2,7 @@ import type { Conflict, Mutation, SyncedEntity, Rejection as WireRejection } fro
 import type { Queryable } from '../db/db';
 import { num } from '../db/db';
 import { printable } from './apply-one';
-import { HAS_CONTROL } from './entities';
+import { HAS_CONTROL, type Doc } from './entities';
 import { asServerRecord, loadRecord } from './records';
 
 // A batch re-sent because its reply was lost is skipped (mid <= last_mid), but what the lost
@@ -24,8 +24,8 @@ export async function resentOutcomes(
     const m = sent.get(mid);
     return m && m.entity === entity && printable(m.id) === recordId ? m.id : recordId;
   };
-  const rejections = await tx.query<{ mid: unknown; entity: SyncedEntity; record_id: string; reason: string }>(
-    'SELECT mid, entity, record_id, reason FROM rejection WHERE device_id = $1 AND mid = ANY($2::bigint[]) ORDER BY mid',
+  const rejections = await tx.query<{ mid: unknown; entity: SyncedEntity; record_id: string; reason: string; winner_id: string | null }>(
+    'SELECT mid, entity, record_id, reason, winner_id FROM rejection WHERE device_id = $1 AND mid = ANY($2::bigint[]) ORDER BY mid',
     [deviceId, mids],
   );
   const conflicts = await tx.query<{
@@ -40,13 +40,20 @@ export async function resentOutcomes(
     mids,
   ]);
   const rejected: WireRejection[] = [];
+  const recordOf = async (entity: SyncedEntity, id: string): Promise<Doc | null> => {
+    const found = await loadRecord(tx, entity, id);
+    return found ? asServerRecord(id, found.data, found.version) : null;
+  };
   for (const r of rejections.rows) {
-    // the winner of a uniqueness race is not stored; the record as it is now is the best we have
+    // the records as they are now: the refused one's own, and the winner of a uniqueness race
     const mid = num(r.mid);
     const id = idOf(mid, r.entity, r.record_id);
     // an id with control characters was refused as bad_id and names no record (PostgreSQL text cannot even hold a NUL)
-    const current = HAS_CONTROL.test(id) ? null : await loadRecord(tx, r.entity, id);
-    rejected.push({ mid, entity: r.entity, id, reason: r.reason, serverRecord: current ? asServerRecord(id, current.data, current.version) : null });
+    const own = HAS_CONTROL.test(id) ? null : await recordOf(r.entity, id);
+    const winner = r.winner_id === null ? null : await recordOf(r.entity, r.winner_id);
+    // as apply-one answers: a refused insert shows the winner as the server's record, a refused edit its own beside the winner
+    const [serverRecord, conflictingRecord] = own ? [own, winner] : [winner, null];
+    rejected.push({ mid, entity: r.entity, id, reason: r.reason, serverRecord, conflictingRecord });
   }
   return {
     rejected,

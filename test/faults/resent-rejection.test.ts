@@ -51,15 +51,15 @@ async function refusedOnB() {
   const a = await station(street, 'A', fx.server.url);
   const b = await station(street, 'B', fx.proxy.url);
   const community = { code: communityCode(street, 1), level: 'community', kind: 'urban_community', parentId: street.id } as const;
-  await a.call('org.create', { ...community, name: '甲站社区' });
+  const winner = await a.call('org.create', { ...community, name: '甲站社区' });
   await b.call('org.create', { ...community, name: '乙站社区' });
   await a.engine.syncNow();
-  return { street, b };
+  return { street, b, winner };
 }
 
 describe('a rejection whose push reply was lost', () => {
-  it('is reported again when the batch is re-sent, and shown to the person', async () => {
-    const { street, b } = await refusedOnB();
+  it('is reported again when the batch is re-sent, and shown to the person with the record that won', async () => {
+    const { street, b, winner } = await refusedOnB();
     let lost = 0;
     fx.proxy.setRule((r) => (r.path === '/v1/push' && lost++ === 0 ? { kind: 'lose-response' } : undefined));
     await expect(b.engine.syncNow()).rejects.toThrow();
@@ -70,6 +70,8 @@ describe('a rejection whose push reply was lost', () => {
     expect(view.rejections).toHaveLength(1);
     expect(checkStation('B', b, view)).toEqual([]);
     expect(b.engine.status()).toMatchObject({ pending: 0, rejected: 1, issues: { rejection: 1 } });
+    const [issue] = await b.call('sync.issues', {});
+    expect(issue).toMatchObject({ kind: 'rejection', reason: 'org.code_taken', serverRecord: { id: winner.id, name: '甲站社区' } });
   });
 
   it('is asked for, not quarantined, when the re-sent mutation alone draws a 413', async () => {

@@ -4,6 +4,7 @@ import { DatabaseFromTheFuture, migrate, schemaVersion } from '../../server/db/m
 import { MIGRATIONS } from '../../server/db/migrations';
 import { openPg } from '../../server/db/pg';
 import { findByGrid } from '../../server/sync/records';
+import { resentOutcomes } from '../../server/sync/resent';
 import { createPgDatabase, FACTORIES, type TestDb } from './harness';
 
 describe.each(FACTORIES)('migrations on $name', (factory) => {
@@ -123,6 +124,23 @@ describe.each(FACTORIES)('migrations on $name', (factory) => {
       ]);
       expect((await findByGrid(old.db, 'gridUnit', streetId, 'g-1')).map((r) => r.id)).toEqual(['g-2']);
       expect((await findByGrid(old.db, 'assignment', streetId, 'g-1')).map((r) => r.id)).toEqual(['a-1']);
+    });
+  });
+
+  it('0007 answers a refusal stored before it as before: the refused record as it is now, and no winner', async () => {
+    await upTo(6, async (old, streetId, insert) => {
+      await insert('orgUnit', 'o-1', { name: '南街社区', code: '610116001001' });
+      await old.db.query(`INSERT INTO device (id, street_id, name, token_hash) VALUES ('dev-1', $1, '一号机', 'h-1')`, [streetId]);
+      await old.db.query(
+        `INSERT INTO rejection (street_id, device_id, mid, entity, record_id, reason) VALUES ($1, 'dev-1', 5, 'orgUnit', 'o-1', 'org.code_taken')`,
+        [streetId],
+      );
+      await migrate(old.db);
+      const resent = { mid: 5, entity: 'orgUnit', id: 'o-1', op: 'update', fields: {}, baseVersion: 1, at: '2026-11-29T00:00:00Z' } as const;
+      const { rejected } = await resentOutcomes(old.db, 'dev-1', [resent], 5);
+      expect(rejected).toEqual([
+        { mid: 5, entity: 'orgUnit', id: 'o-1', reason: 'org.code_taken', serverRecord: expect.objectContaining({ id: 'o-1', name: '南街社区' }), conflictingRecord: null },
+      ]);
     });
   });
 
