@@ -46,7 +46,7 @@ function print(status: SyncStatus): void {
     `server      ${status.serverUrl}`,
     `street      ${status.street?.code} ${status.street?.name}`,
     `device      ${status.deviceId} "${status.deviceName}"`,
-    `state       ${status.clientTooOld ? 'client too old: update GridDesk' : status.bootstrapped ? 'ready' : 'bootstrap incomplete'}`,
+    `state       ${status.refused ? 'refused: the server no longer takes this station (revoked?)' : status.clientTooOld ? 'client too old: update GridDesk' : status.bootstrapped ? 'ready' : 'bootstrap incomplete'}`,
     `last sync   ${status.lastSyncAt ?? 'never'}`,
     `cursor      ${status.cursor}`,
     `pending     ${status.pending}`,

@@ -127,6 +127,7 @@ export class SyncEngine {
   status(): SyncStatus {
     const e = this.enrollment();
     const outbox = outboxCounts(this.db);
+    const lastError = syncState.lastError(this.db);
     return {
       enrolled: e !== null,
       online: this.online,
@@ -141,8 +142,9 @@ export class SyncEngine {
       quarantined: outbox.quarantined,
       issues: openIssueCounts(this.db),
       progress: { ...this.progress },
-      lastError: syncState.lastError(this.db),
+      lastError,
       clientTooOld: this.tooOld(),
+      refused: lastError?.reason.startsWith('http.401.') ?? false,
       cursor: syncState.cursor(this.db),
     };
   }

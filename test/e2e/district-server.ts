@@ -32,8 +32,9 @@ export function enrollmentCode(dataDir: string, streetCode = '610116001000'): st
   return code;
 }
 
-export async function startDistrictServer(dataDir: string): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--port', '0', '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `port`: the address a restarted server must keep for the stations that know it (0: any free port). */
+export async function startDistrictServer(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--port', String(port), '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), 30_000);

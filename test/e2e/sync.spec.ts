@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arrangeDistrict, startDistrictServer } from './district-server';
+import type { SyncStatus } from '../../core/api/sync';
+import { arrangeDistrict, serverAdmin, startDistrictServer } from './district-server';
 import { expect, openApp, test } from './fixtures';
 import { GridsPage } from './pages/grids-page';
 import { SyncPage } from './pages/sync-page';
@@ -10,7 +11,7 @@ test('a new station works offline, enrolls with a one-time code, downloads its s
   test.slow(); // a real district server (PGlite) starts inside the test
   const serverDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-server-'));
   const code = arrangeDistrict(serverDir);
-  const server = await startDistrictServer(serverDir);
+  let server = await startDistrictServer(serverDir);
   try {
     await openApp(page, station);
     const sync = new SyncPage(page);
@@ -48,6 +49,22 @@ test('a new station works offline, enrolls with a one-time code, downloads its s
     await expect(page.getByTestId('sync-progress-push')).toHaveText('没有待上传的修改');
     await expect(page.getByTestId('sync-progress-pull')).toHaveText('已是最新');
     await sync.shell.screenshot('sync-overview');
+
+    // An administrator revokes the station (PGlite: with the server stopped). A change made
+    // since cannot go up any more: the header and the sync page say so, and the change stays.
+    const { deviceId } = await station.call<SyncStatus>('sync.status');
+    await server.stop();
+    serverAdmin(serverDir, 'revoke', '--device', deviceId!);
+    server = await startDistrictServer(serverDir, Number(new URL(server.url).port));
+    await grids.shell.go('grids');
+    await grids.selectOrg('610116001000');
+    await grids.addOrgUnit('610116001002', '北街社区');
+    await sync.shell.go('sync');
+    await page.getByTestId('sync-now').click();
+    await expect(sync.indicator()).toHaveAttribute('data-state', 'refused');
+    await expect(sync.indicator()).toContainText('已停用');
+    await expect(page.getByTestId('sync-refused')).toContainText('1 项修改未上传');
+    await sync.shell.screenshot('sync-refused');
   } finally {
     await server.stop();
     rmSync(serverDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { CloudOutlined, CloudSyncOutlined, DisconnectOutlined, ExclamationCircleOutlined } from '@ant-design/icons';
+import { CloudOutlined, CloudSyncOutlined, DisconnectOutlined, ExclamationCircleOutlined, StopOutlined } from '@ant-design/icons';
 import { Badge, Button, Tooltip } from 'antd';
 import dayjs from 'dayjs';
 import type { ReactNode } from 'react';
@@ -22,6 +22,7 @@ function lastSyncText(t: Translate, at: string | null): string {
 function lookOf(t: Translate, s: SyncStatus | null, unavailable: boolean): Look {
   if (!s || unavailable) return { icon: <ExclamationCircleOutlined />, color: '#ffd666', text: t('sync.indicator.unknown') };
   if (!s.enrolled) return { icon: <DisconnectOutlined />, color: 'rgba(255,255,255,0.65)', text: t('sync.indicator.notEnrolled') };
+  if (s.refused) return { icon: <StopOutlined />, color: '#ff7875', text: t('sync.indicator.refused') };
   if (s.progress.phase !== 'idle') return { icon: <CloudSyncOutlined spin />, color: '#91caff', text: t('sync.indicator.syncing') };
   if (!s.online) return { icon: <DisconnectOutlined />, color: '#ffd666', text: `${t('sync.indicator.offline')} · ${lastSyncText(t, s.lastSyncAt)}` };
   return { icon: <CloudOutlined />, color: '#95de64', text: `${t('sync.indicator.online')} · ${lastSyncText(t, s.lastSyncAt)}` };
@@ -39,7 +40,7 @@ export function SyncIndicator() {
       <Button
         type="text"
         data-testid="sync-indicator"
-        data-state={!status ? 'unknown' : !status.enrolled ? 'not-enrolled' : status.online ? 'online' : 'offline'}
+        data-state={!status ? 'unknown' : !status.enrolled ? 'not-enrolled' : status.refused ? 'refused' : status.online ? 'online' : 'offline'}
         onClick={() => void navigate('/sync')}
         style={{ color: '#fff', display: 'flex', alignItems: 'center', gap: 6, paddingInline: 8 }}
       >

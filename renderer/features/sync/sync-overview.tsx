@@ -46,13 +46,20 @@ export function SyncOverview({ status }: { status: SyncStatus }) {
       }
     >
       {status.clientTooOld && <Alert type="error" showIcon title={t('sync.clientTooOld')} style={{ marginBottom: 12 }} />}
+      {status.refused && (
+        <Alert type="error" showIcon data-testid="sync-refused" title={t('sync.refused')} description={t('sync.refusedPending', { count: status.pending })} style={{ marginBottom: 12 }} />
+      )}
       {!status.bootstrapped && <Alert type="info" showIcon title={t('sync.bootstrapPending')} style={{ marginBottom: 12 }} />}
       <Descriptions size="small" bordered column={{ xs: 1, xl: 2 }} styles={{ label: { whiteSpace: 'nowrap', width: 140 } }}>
         <Descriptions.Item label={t('sync.street')}>
           <span data-testid="sync-street">{status.street ? `${status.street.name}（${status.street.code}）` : '—'}</span>
         </Descriptions.Item>
         <Descriptions.Item label={t('sync.connection')}>
-          <Badge status={status.online ? 'success' : 'warning'} text={t(status.online ? 'sync.indicator.online' : 'sync.indicator.offline')} />
+          {status.refused ? (
+            <Badge status="error" text={t('sync.indicator.refused')} />
+          ) : (
+            <Badge status={status.online ? 'success' : 'warning'} text={t(status.online ? 'sync.indicator.online' : 'sync.indicator.offline')} />
+          )}
         </Descriptions.Item>
         <Descriptions.Item label={t('sync.deviceName')}>{status.deviceName ?? '—'}</Descriptions.Item>
         <Descriptions.Item label={t('sync.lastSync')}>
