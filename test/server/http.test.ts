@@ -95,7 +95,7 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
   it('GET /health answers without versions or a token', async () => {
     const reply = await call<{ ok: boolean; schema: number }>(fx.server.url, '/health', { headers: {} });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ ok: true, schema: MIGRATIONS.at(-1)!.version, database: factory.name });
+    expect(reply.body).toMatchObject({ ok: true, schema: MIGRATIONS.at(-1)!.version, database: factory.name, stationSchema: { min: MIN_STATION_SCHEMA } });
   });
 
   it('every /v1 route checks the version headers: an old protocol or station schema → 426 with the minimum', async () => {
