@@ -59,6 +59,23 @@ export interface NewIssue {
   command?: CommandTag | undefined;
 }
 
+/**
+ * An edit refused because the server has no such record, of a record whose own insert the
+ * server refused, its card still open: that card covers it. The edit is in the local row, which
+ * re-sending the insert carries whole and giving the record up removes; a card of its own would
+ * only greet the clerk who did what the first card asked (correct the record) with a second.
+ * (A command's mutation is left to the command's card, which names the record it lacks.)
+ */
+export function refusedWithItsInsert(db: Db, r: Rejection, sent: Mutation | null): boolean {
+  if (r.reason !== 'record.not_found' || sent?.op !== 'update' || sent.command) return false;
+  const openInsertRefusal = cachedStatement(
+    db,
+    `SELECT 1 FROM sync_issue i JOIN change_log c ON c.seq = i.mid
+      WHERE i.entity = ? AND i.entity_id = ? AND i.kind = 'rejection' AND i.resolved_at IS NULL AND c.op = 'insert'`,
+  ).get(r.entity, r.id);
+  return openInsertRefusal !== undefined;
+}
+
 export function recordIssue(db: Db, issue: NewIssue, at: string): number {
   const result = cachedStatement(
     db,

@@ -2,7 +2,7 @@ import { commandUnits } from '../../core/sync/commands';
 import type { PushResponse } from '../../core/sync/protocol';
 import { createLogger } from '../log';
 import type { Batcher } from './batcher';
-import { conflictIssue, recordIssue, rejectionIssue } from './issues';
+import { conflictIssue, recordIssue, refusedWithItsInsert, rejectionIssue } from './issues';
 import { baseFieldsOf, countAttempt, markAcked, outboxCounts, pendingEntries, setState, type OutboxEntry } from './outbox';
 import type { SyncRun } from './run';
 import { SyncHttpError, SyncNetworkError } from './transport';
@@ -62,7 +62,10 @@ function record(run: SyncRun, batch: readonly OutboxEntry[], reply: PushResponse
   const sent = new Map(batch.map((e) => [e.mutation.mid, e.mutation]));
   const at = run.now();
   run.db.transaction(() => {
-    for (const r of reply.rejected) recordIssue(run.db, rejectionIssue(r, sent.get(r.mid) ?? null), at);
+    for (const r of reply.rejected) {
+      const mutation = sent.get(r.mid) ?? null;
+      if (!refusedWithItsInsert(run.db, r, mutation)) recordIssue(run.db, rejectionIssue(r, mutation), at);
+    }
     for (const c of reply.conflicts) {
       const issue = conflictIssue(c, sent.get(c.mid) ?? null, baseFieldsOf(run.db, c.mid));
       if (issue) recordIssue(run.db, issue, at);

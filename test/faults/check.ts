@@ -8,7 +8,8 @@ import { asServerSees, replicaDump, serverDump, type SyncStation } from '../sync
 // The checker: what must hold once the network healed and every station synced until quiet.
 // It reads the server's tables directly (as the administrator) and each replica's SQLite file.
 //  (1) every mutation the server acknowledged is applied (in the change log) or rejected and
-//      shown to the person (a sync_issue with its mid); nothing is marked sent unacknowledged
+//      shown to the person (a sync_issue with its mid, or for an edit refused for want of a
+//      record whose insert was refused, that insert's); nothing is marked sent unacknowledged
 //  (2) nothing applied twice: (device, mid) at most once; the street's seq gap-free
 //  (3) replicas equal the server's street records, field by field (after issues are reviewed)
 //  (4) outboxes drained: nothing pending; rejected / quarantined rows surfaced as issues
@@ -131,6 +132,12 @@ export function checkStation(name: string, s: SyncStation, view: ServerView): st
     const grid = row.entity === 'gridHistory' ? String((JSON.parse(row.fields) as { gridId?: unknown }).gridId) : null;
     return dropped.has(row.entity_id) || (grid !== null && dropped.has(grid));
   };
+  // an edit refused for want of a record whose own insert was refused is shown on that insert's card (refusedWithItsInsert)
+  const opOf = new Map(outbox.map((row) => [row.seq, row.op]));
+  const refusedInserts = new Set(issues.filter((i) => i.kind === 'rejection' && i.mid !== null && opOf.get(i.mid) === 'insert').map((i) => `${i.entity}:${i.entity_id}`));
+  const shownWithItsInsert = (row: OutboxRow): boolean =>
+    row.op === 'update' && row.command === null && rejected.get(row.seq)?.reason === 'record.not_found' && refusedInserts.has(`${row.entity}:${row.entity_id}`);
+  const shown = (row: OutboxRow): boolean => issueOf.has(row.seq) || droppedRow(row) || shownWithItsInsert(row);
   for (const row of outbox) {
     const what = `${name} mid ${row.seq} (${row.op} ${row.entity} ${row.entity_id.slice(-6)}, ${row.state})`;
     const change = applied.get(row.seq);
@@ -143,7 +150,7 @@ export function checkStation(name: string, s: SyncStation, view: ServerView): st
         // shown as a rejection, or as a quarantine the person already settled (the lost reply's
         // retry drew a 413 alone; the person re-sent it as a new mutation), or moot because the
         // person already dropped the refused row it belonged to
-        if (row.state !== 'rejected' || !(issueOf.has(row.seq) || droppedRow(row))) {
+        if (row.state !== 'rejected' || !shown(row)) {
           out.push(`(1) ${what}: the server rejected it (${rejection.reason}) but the station ${row.state === 'rejected' ? 'has no issue for it' : 'never learned: the rejection is lost'}`);
         }
       } else if (row.state === 'quarantined' || (row.state === 'rejected' && (droppedRow(row) || issueOf.get(row.seq)?.kind === 'quarantine'))) {
@@ -158,7 +165,7 @@ export function checkStation(name: string, s: SyncStation, view: ServerView): st
     }
     if (row.state === 'pending') out.push(`(4) ${what}: still pending after the drain`);
     if (row.state === 'quarantined' && issueOf.get(row.seq)?.kind !== 'quarantine') out.push(`(4) ${what}: quarantined without an issue`);
-    if (row.state === 'rejected' && !issueOf.has(row.seq) && !droppedRow(row)) out.push(`(4) ${what}: rejected without an issue`);
+    if (row.state === 'rejected' && !shown(row)) out.push(`(4) ${what}: rejected without an issue`);
     const issue = issueOf.get(row.seq);
     if (issue && commandId(issue.command) !== commandId(row.command)) {
       out.push(`(6) ${what}: its ${issue.kind} issue names command ${String(commandId(issue.command))}, the outbox ${String(commandId(row.command))}`);

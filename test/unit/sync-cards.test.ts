@@ -118,6 +118,20 @@ describe('sync cards', () => {
     expect(compareRows(i18n, stale)).toEqual([{ field: 'phone', label: '手机号', mine: '139****0021', server: '139****0021（与本机的值在隐去的数字上不同）', differs: true }]);
   });
 
+  it('show a new person refused for a resident ID by who holds it and the ID, not as if the holder were this record', () => {
+    const refused = issue({
+      entity: 'person',
+      entityId: 'p1',
+      reason: 'person.resident_id_taken',
+      localFields: { name: '李四光', phone: '13911112222', residentId: '610116199003071236', partyMember: false },
+      serverRecord: { id: 'p9', name: '张三丰', phone: '13800001111', residentId: '610116199003071236', partyMember: true, version: 1 },
+    });
+    expect(compareRows(i18n, refused).map((r) => [r.label, r.mine, r.server])).toEqual([
+      ['名称', '李四光', '张三丰'],
+      ['身份证号', '610116********1236', '610116********1236'],
+    ]);
+  });
+
   it('name a row that gave way by its own name, beside the server\'s record that took its value', () => {
     const winner = { id: 'p9', name: '李四', residentId: '610116199001010011', phone: '13900000000', version: 2 };
     const displaced = issue({

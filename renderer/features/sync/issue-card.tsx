@@ -68,7 +68,9 @@ export function IssueCard({
       : issue.kind === 'rejection'
         ? codeTaken
           ? 'sync.issue.explain.codeTaken'
-          : 'sync.issue.explain.rejection'
+          : issue.reason === 'person.resident_id_taken'
+            ? 'sync.issue.explain.residentIdTaken'
+            : 'sync.issue.explain.rejection'
         : 'sync.issue.explain.quarantine';
 
   const resolve = async (action: SyncResolution) => {

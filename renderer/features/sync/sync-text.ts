@@ -76,6 +76,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 /** Fields that say which record this is: kept in the comparison even when both sides agree. */
 const IDENTITY = new Set(['code', 'name']);
+/** The values a record holds alone in its street: a uniqueness clash is about one of them. */
+const UNIQUE = new Set(['code', 'residentId']);
 
 /**
  * The side-by-side rows of an issue: this station's value against the server's. A refused new
@@ -109,6 +111,8 @@ export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Rec
     };
   });
   if (issue.kind === 'conflict') return rows;
+  // refused for a value another record holds: that record's name and the value, not its other fields as if they were this one's
+  if (isOtherRecord(issue)) return rows.filter((r) => IDENTITY.has(r.field) || UNIQUE.has(r.field));
   const telling = rows.filter((r) => IDENTITY.has(r.field) || r.differs);
   return telling.some((r) => r.differs) ? telling : rows;
 }
