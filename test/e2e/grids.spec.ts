@@ -61,6 +61,7 @@ test('a clerk edits, moves and retires grids, and the history tells what happene
   await edit.getByRole('button', { name: '保存' }).click();
   await grids.shell.expectSuccess('网格已保存');
   await expect(grids.details()).toContainText('256');
+  await expect(page.getByTestId('grid-history')).toContainText(/修改：户数 \S+ → 256/);
 
   // The small grid moves to hang directly under the community.
   await page.getByTestId('grid-move').click();

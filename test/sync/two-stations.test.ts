@@ -68,6 +68,10 @@ describe('two stations of one street', () => {
     await expectConverged(street, a1, a2);
     expect((await a1.call('people.get', { id: person.id })).person.phone).toBe('13912345678');
     expect((await a2.call('grid.get', { id: small.id })).grid.name).toBe('东街第一网格');
+    // the grid's history reads the same on both, each entry at the time it was made, not when it arrived
+    const history = (await a1.call('grid.get', { id: small.id })).history;
+    expect(history.map((h) => h.action)).toEqual(['created', 'updated']);
+    expect((await a2.call('grid.get', { id: small.id })).history).toEqual(history);
 
     const b = await station(streetB, 'B');
     await b.engine.syncNow();

@@ -47,12 +47,26 @@ export function gridPath(db: Db, id: string): { id: string; name: string; code: 
   ).all(id) as { id: string; name: string; code: string }[];
 }
 
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** When a UUIDv7 was made: its first 48 bits are the Unix time in ms (RFC 9562). Null for another id. */
+function madeAt(id: string): string | null {
+  return UUID_V7.test(id) ? new Date(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toISOString() : null;
+}
+
+/**
+ * A grid's history, oldest first. An entry's time is when the station that recorded it made it,
+ * read from its id (services/ids.ts): the row's created_at is when it reached THIS replica, a
+ * pull or the download of the street for every other station, so each station showed other
+ * times and, beside its own entries, out of order.
+ */
 export function gridHistory(db: Db, id: string): GridHistoryEntry[] {
-  return (cachedStatement(db, 'SELECT action, detail, created_at AS at FROM grid_history WHERE grid_id = ? ORDER BY id').all(id) as {
+  return (cachedStatement(db, 'SELECT id, action, detail, created_at FROM grid_history WHERE grid_id = ? ORDER BY id').all(id) as {
+    id: string;
     action: GridHistoryEntry['action'];
     detail: string;
-    at: string;
-  }[]).map((r) => ({ action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
+    created_at: string;
+  }[]).map((r) => ({ action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown>, at: madeAt(r.id) ?? r.created_at }));
 }
 
 

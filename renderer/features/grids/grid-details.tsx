@@ -1,9 +1,11 @@
 import { Alert, Breadcrumb, Button, Descriptions, Empty, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import type { ResponseOf } from '../../../core/api/contract';
+import type { DedicatedType, GridCategory } from '../../../core/domain/grid';
 import type { Assignment } from '../../../core/domain/people';
 import { api } from '../../api/client';
-import { useI18n } from '../../app/i18n/i18n-context';
+import { useI18n, type Translate } from '../../app/i18n/i18n-context';
+import type { MessageKey } from '../../app/i18n/zh-CN';
 import { formatDateTime } from '../../components/dates';
 import { isRetired } from '../../components/grid-search';
 import { dedicatedTypeLabel, gridCategoryLabel, gridKindLabel, gridLevelLabel, LEVEL_COLORS, roleLabel } from '../../components/labels';
@@ -11,15 +13,31 @@ import { useNotify } from '../../components/use-notify';
 
 export type GridDetailsData = ResponseOf<'grid.get'>;
 
-/** The one line worth showing from a history entry: the retire reason or the code change of a move. */
-function historyNote(detail: Record<string, unknown>): string {
+/** An edit's fields (grid.update's patch) and how each value reads. */
+const EDITED: Record<string, { label: MessageKey; value: (t: Translate, v: unknown) => string }> = {
+  name: { label: 'grid.name', value: (_t, v) => String(v) },
+  householdCount: { label: 'grid.households', value: (_t, v) => String(v) },
+  category: { label: 'grid.category', value: (t, v) => gridCategoryLabel(t, v as GridCategory) },
+  dedicatedType: { label: 'grid.dedicatedType', value: (t, v) => dedicatedTypeLabel(t, v as DedicatedType) },
+};
+
+/** The line worth showing from a history entry: the retire reason, the code change of a move, what an edit changed. */
+function historyNote(t: Translate, detail: Record<string, unknown>): string {
   const text = (key: string) => (typeof detail[key] === 'string' ? (detail[key] as string) : null);
   const reason = text('reason');
   if (reason) return `：${reason}`;
   const from = text('fromCode');
   const to = text('toCode');
   if (from && to && from !== to) return `：${from} → ${to}`;
-  return '';
+  // an edit's detail is {field: {from, to}} of the fields it changed (services/grid.ts)
+  const edits = Object.entries(detail).flatMap(([field, change]) => {
+    const edited = EDITED[field];
+    if (!edited || typeof change !== 'object' || change === null) return [];
+    const shown = (v: unknown) => (v === null || v === undefined ? '—' : edited.value(t, v));
+    const { from: before, to: after } = change as { from?: unknown; to?: unknown };
+    return [`${t(edited.label)} ${shown(before)} → ${shown(after)}`];
+  });
+  return edits.length > 0 ? `：${edits.join('；')}` : '';
 }
 
 export function GridDetails(props: {
@@ -127,7 +145,7 @@ export function GridDetails(props: {
             content: (
               <span>
                 <Typography.Text type="secondary">{formatDateTime(h.at)}</Typography.Text> {t(`enum.history.${h.action}`)}
-                {historyNote(h.detail)}
+                {historyNote(t, h.detail)}
               </span>
             ),
           }))}
