@@ -4,7 +4,7 @@ import type { ResponseOf } from '../../core/api/contract';
 import { todayInChina } from '../../core/domain/common';
 import { api } from '../api/client';
 import { useI18n } from '../app/i18n/i18n-context';
-import { gridLevelLabel, LEVEL_COLORS } from './labels';
+import { gridLevelLabel, LEVEL_COLORS, withCode } from './labels';
 
 export type GridHit = ResponseOf<'grid.search'>[number];
 
@@ -70,7 +70,7 @@ export function GridSearch(props: {
         const hit = hits.find((h) => h.id === id);
         if (hit) {
           props.onPick(hit);
-          setQ(`${hit.name}（${hit.code}）`);
+          setQ(withCode(t, hit.name, hit.code));
         }
       }}
     >

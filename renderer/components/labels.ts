@@ -22,3 +22,6 @@ const ROLE_SET = new Set<string>(ROLES);
 
 export const STATUS_COLORS: Record<PersonStatus, string> = { active: 'green', inactive: 'orange', left: 'default' };
 export const LEVEL_COLORS: Record<GridLevel, string> = { large: 'blue', medium: 'cyan', small: 'geekblue', micro: 'purple' };
+
+/** A name with its code after it, in the language's brackets. */
+export const withCode = (t: Translate, name: string, code: string) => t('common.withCode', { name, code });

@@ -2,6 +2,8 @@ import { TreeSelect } from 'antd';
 import { useMemo } from 'react';
 import type { OrgLevel } from '../../core/domain/org';
 import { useOrg } from '../app/org-context';
+import { useI18n } from '../app/i18n/i18n-context';
+import { withCode } from './labels';
 import { buildOrgTree, type OrgTreeNode } from './org-tree-data';
 
 interface Option {
@@ -22,16 +24,17 @@ export function OrgSelect(props: {
   'data-testid'?: string;
 }) {
   const { units } = useOrg();
+  const { t } = useI18n();
   const { allow } = props;
   const treeData = useMemo(() => {
     const toOption = (n: OrgTreeNode): Option => ({
       value: n.unit.id,
-      title: `${n.unit.name}（${n.unit.code}）`,
+      title: withCode(t, n.unit.name, n.unit.code),
       disabled: allow ? !allow.includes(n.unit.level) : false,
       children: n.children.map(toOption),
     });
     return buildOrgTree(units).map(toOption);
-  }, [units, allow]);
+  }, [units, allow, t]);
   return (
     <TreeSelect<string>
       data-testid={props['data-testid']}

@@ -12,6 +12,7 @@ export const enUS: Record<MessageKey, string> = {
   'nav.transfer': 'Import / Export',
   'nav.backup': 'Backup & Restore',
 
+  'common.withCode': '{name} ({code})',
   'common.ok': 'OK',
   'common.cancel': 'Cancel',
   'common.save': 'Save',

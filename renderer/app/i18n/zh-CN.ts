@@ -12,6 +12,7 @@ export const zhCN = {
   'nav.backup': '备份恢复',
 
   'common.ok': '确定',
+  'common.withCode': '{name}（{code}）',
   'common.cancel': '取消',
   'common.save': '保存',
   'common.edit': '编辑',

@@ -17,7 +17,7 @@ import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { useOrg } from '../../app/org-context';
 import { DATE_FORMAT, toIsoDate, todayDayjs } from '../../components/dates';
-import { dedicatedTypeLabel, gridCategoryLabel, gridKindLabel, gridLevelLabel } from '../../components/labels';
+import { dedicatedTypeLabel, gridCategoryLabel, gridKindLabel, gridLevelLabel, withCode } from '../../components/labels';
 import { OrgSelect } from '../../components/org-select';
 import { useNotify } from '../../components/use-notify';
 import { useSaving } from '../../components/use-saving';
@@ -78,7 +78,7 @@ export function GridFormModal(props: {
     const allowed = allowedParentLevels(level);
     const options = props.grids
       .filter((g) => g.orgUnitId === orgUnitId && allowed.includes(g.level))
-      .map((g) => ({ value: g.id, label: `${gridLevelLabel(t, g.level)} · ${g.name}（${g.code}）` }));
+      .map((g) => ({ value: g.id, label: `${gridLevelLabel(t, g.level)} · ${withCode(t, g.name, g.code)}` }));
     return allowed.includes(null) ? [{ value: NONE, label: t('grid.parentNone') }, ...options] : options;
   }, [props.grids, orgUnitId, level, t]);
 
@@ -152,7 +152,7 @@ export function GridFormModal(props: {
           getValueProps={(v: string | null) => ({ value: v ?? NONE })}
           normalize={(v: string) => (v === NONE ? null : v)}
         >
-          <Select options={parentOptions} data-testid="grid-parent" />
+          <Select showSearch={{ optionFilterProp: 'label' }} options={parentOptions} data-testid="grid-parent" />
         </Form.Item>
         <Form.Item name="kind" label={t('grid.kind')}>
           <Radio.Group

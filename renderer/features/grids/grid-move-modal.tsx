@@ -6,7 +6,7 @@ import { allowedParentLevels, type GridUnit } from '../../../core/domain/grid';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { DATE_FORMAT, toIsoDate, todayDayjs } from '../../components/dates';
-import { gridLevelLabel } from '../../components/labels';
+import { gridLevelLabel, withCode } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
 import { useSaving } from '../../components/use-saving';
 import { subtreeIds } from './grid-tree-data';
@@ -32,7 +32,7 @@ export function GridMoveModal(props: { grid: GridUnit | null; grids: readonly Gr
     const own = subtreeIds(props.grids, grid.id);
     const list = props.grids
       .filter((g) => g.orgUnitId === grid.orgUnitId && !own.has(g.id) && allowed.includes(g.level))
-      .map((g) => ({ value: g.id, label: `${gridLevelLabel(t, g.level)} · ${g.name}（${g.code}）` }));
+      .map((g) => ({ value: g.id, label: `${gridLevelLabel(t, g.level)} · ${withCode(t, g.name, g.code)}` }));
     return allowed.includes(null) ? [{ value: NONE, label: t('grid.parentNone') }, ...list] : list;
   }, [grid, props.grids, t]);
   const submit = async () => {
@@ -48,7 +48,7 @@ export function GridMoveModal(props: { grid: GridUnit | null; grids: readonly Gr
     <Modal open={grid !== null} title={t('grid.moveTitle')} onCancel={props.onClose} onOk={() => void submit()} confirmLoading={saving} destroyOnHidden>
       <Form form={form} layout="vertical" data-testid="grid-move-form">
         <Form.Item name="parentId" label={t('grid.newParent')} rules={[{ required: true }]}>
-          <Select options={options} data-testid="grid-move-parent" />
+          <Select showSearch={{ optionFilterProp: 'label' }} options={options} data-testid="grid-move-parent" />
         </Form.Item>
         <Form.Item name="date" label={t('grid.moveDate')} rules={[{ required: true }]}>
           <DatePicker format={DATE_FORMAT} allowClear={false} />

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState, type ComponentRef, type Key, type
 import type { GridNode } from '../../../core/api/areas';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { useOrg } from '../../app/org-context';
-import { gridLevelLabel, LEVEL_COLORS } from '../../components/labels';
+import { gridLevelLabel, LEVEL_COLORS, withCode } from '../../components/labels';
 import { buildGridTree, defaultExpandedKeys, type GridTreeEntry } from './grid-tree-data';
 
 interface Item {
@@ -69,7 +69,7 @@ export function GridTreePanel(props: { grids: readonly GridNode[]; loading: bool
         </span>
       ) : (
         <Typography.Text strong data-testid={`grid-heading-${e.community?.code ?? ''}`}>
-          {e.community ? `${e.community.name}（${e.community.code}）` : '—'}
+          {e.community ? withCode(t, e.community.name, e.community.code) : '—'}
           <Typography.Text type="secondary" style={{ fontWeight: 'normal', marginInlineStart: 6 }}>
             {t('grid.count', { count: e.size })}
           </Typography.Text>

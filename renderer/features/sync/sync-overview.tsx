@@ -5,6 +5,7 @@ import type { SyncStatus } from '../../../core/api/sync';
 import { useI18n } from '../../app/i18n/i18n-context';
 import { api } from '../../api/client';
 import { formatDateTime } from '../../components/dates';
+import { withCode } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
 import { SyncProgress } from './sync-progress';
 import { useSyncStatus } from './sync-status-context';
@@ -52,7 +53,7 @@ export function SyncOverview({ status }: { status: SyncStatus }) {
       {!status.bootstrapped && <Alert type="info" showIcon title={t('sync.bootstrapPending')} style={{ marginBottom: 12 }} />}
       <Descriptions size="small" bordered column={{ xs: 1, xl: 2 }} styles={{ label: { whiteSpace: 'nowrap', width: 140 } }}>
         <Descriptions.Item label={t('sync.street')}>
-          <span data-testid="sync-street">{status.street ? `${status.street.name}（${status.street.code}）` : '—'}</span>
+          <span data-testid="sync-street">{status.street ? withCode(t, status.street.name, status.street.code) : '—'}</span>
         </Descriptions.Item>
         <Descriptions.Item label={t('sync.connection')}>
           {status.refused ? (
