@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import dayjs from 'dayjs';
 import { EVENTS_HEARTBEAT_MAX_MS } from '../core/sync/protocol';
-import { createDistrict, createStreet, issueEnrollmentCode, listDevices, revokeDevice } from './admin/admin';
+import { createDistrict, createStreet, issueEnrollmentCode, listDevices, restoreDevice, revokeDevice } from './admin/admin';
 import { importDemo } from './admin/demo';
 import type { Db } from './db/db';
 import { openDatabase } from './db/open';
@@ -25,6 +25,7 @@ const USAGE = `GridDesk district server
   npm run server -- admin enroll-code --street 610116001000 [--hours 24]
   npm run server -- admin devices [--street 610116001000]
   npm run server -- admin revoke --device <id>
+  npm run server -- admin restore --device <id>      (takes a revocation back)
 Environment: DATABASE_URL (PostgreSQL; otherwise PGlite in <data-dir>/pglite), GRIDDESK_SERVER_DATA,
 GRIDDESK_LOG_LEVEL, PORT, HOST.`;
 
@@ -105,6 +106,11 @@ async function admin(command: string | undefined, args: string[], dataDir: strin
       case 'revoke': {
         const id = need('device');
         print((await revokeDevice(db, id)) ? `revoked ${id}` : `no device ${id}`);
+        return;
+      }
+      case 'restore': {
+        const id = need('device');
+        print((await restoreDevice(db, id)) ? `restored ${id}` : `no revoked device ${id}`);
         return;
       }
       default:

@@ -163,6 +163,18 @@ export async function revokeDevice(db: Db, deviceId: string): Promise<boolean> {
   });
 }
 
+/**
+ * Takes back a revocation (made by mistake, or the workstation turned up again): the device's
+ * token works again, and the station sends the changes it could not. Its last mid was kept, so
+ * nothing it sent before is applied twice. A lost or stolen workstation stays revoked.
+ */
+export async function restoreDevice(db: Db, deviceId: string): Promise<boolean> {
+  return withAdmin(db, async (tx) => {
+    const result = await tx.query('UPDATE device SET revoked_at = NULL WHERE id = $1 AND revoked_at IS NOT NULL', [deviceId]);
+    return result.rowCount === 1;
+  });
+}
+
 /** Reads one record district-wide (admin and tests). */
 export async function adminRecord(db: Db, entity: SyncedEntity, id: string): Promise<{ streetId: string | null; data: Doc; version: number } | null> {
   return withAdmin(db, (tx) => loadRecord(tx, entity, id));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_STATION_SCHEMA, PROTOCOL_VERSION, type Mutation } from '../../core/sync/protocol';
 import { SyncEngine } from '../../electron/sync/engine';
+import { restoreDevice, revokeDevice } from '../../server/admin/admin';
 import { syncState } from '../../electron/sync/state';
 import { fileTokenStore, memoryTokenStore } from '../../electron/sync/token-store';
 import {
@@ -366,6 +367,32 @@ describe('sync under faults', () => {
     // after the update (a build with the current protocol) the kept outbox goes out
     await a.engine.syncNow();
     expect(a.engine.status()).toMatchObject({ clientTooOld: false, pending: 0 });
+  });
+
+  it('a revoked station says so and keeps its changes; restored, it sends them, none twice', async () => {
+    const street = await newStreet(fx.server.db);
+    const a = await station(street);
+    const c = await community(a, street);
+    await a.engine.syncNow();
+    await people(a, c.id, 2);
+    // the push goes through, its reply is lost; then the administrator revokes the station
+    let lost = 0;
+    fx.proxy.setRule((r) => (r.path === '/v1/push' && lost++ === 0 ? { kind: 'lose-response' } : undefined));
+    await expect(a.engine.syncNow()).rejects.toThrow();
+    fx.proxy.setRule(null);
+    const applied = await serverChangesOf(street.id);
+    const deviceId = a.engine.enrollment()!.deviceId;
+    expect(await revokeDevice(fx.server.db, deviceId)).toBe(true);
+    await expect(a.engine.syncNow()).rejects.toThrow(/401/);
+    expect(a.engine.status()).toMatchObject({ refused: true, pending: 2, lastError: { reason: 'http.401.device_revoked' } });
+
+    // a mistake: restored, the station sends what it kept, and the server skips what it had
+    expect(await restoreDevice(fx.server.db, deviceId)).toBe(true);
+    await a.engine.syncNow();
+    expect(a.engine.status()).toMatchObject({ refused: false, pending: 0, lastError: null });
+    expect(await serverChangesOf(street.id)).toBe(applied);
+    expect(Object.keys(await serverDump(fx.server.db, street.id)).filter((k) => k.startsWith('person:'))).toHaveLength(2);
+    expect(await restoreDevice(fx.server.db, deviceId)).toBe(false);
   });
 
   it('tells a station newer than its server that the server must be updated, and keeps the outbox', async () => {

@@ -295,7 +295,7 @@ export const enUS: Record<MessageKey, string> = {
   'sync.nowFailed': 'This sync did not finish: {reason}. Your changes are kept on this station and will be sent automatically later.',
   'sync.lastError': 'Last problem',
   'sync.refused': 'An administrator has disabled this station: it no longer syncs with the district server.',
-  'sync.refusedPending': '{count} changes made here have not been uploaded. They are kept on this station but can no longer be sent. Stop entering data here and contact the administrator.',
+  'sync.refusedPending': '{count} changes made here have not been uploaded. They are kept on this station but can no longer be sent. Stop entering data here and contact the administrator: if the station was disabled by mistake, once the administrator restores it these changes are sent on their own.',
   'sync.clientTooOld': 'The server asks for a newer GridDesk before syncing again. Your data is kept and will be sent after the update.',
   'sync.progress': 'Progress',
   'sync.phase.bootstrap': 'Download the street\'s data (first time)',

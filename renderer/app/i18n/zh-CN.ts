@@ -292,7 +292,7 @@ export const zhCN = {
   'sync.nowFailed': '这次同步没有成功：{reason}。修改都保存在本机，联网后会自动再试。',
   'sync.lastError': '最近一次问题',
   'sync.refused': '本工作站已被管理员停用，不再与区服务器同步。',
-  'sync.refusedPending': '本机还有 {count} 项修改未上传，它们保存在本机，但已无法上传。请先不要在本机继续录入，并联系管理员。',
+  'sync.refusedPending': '本机还有 {count} 项修改未上传，它们保存在本机，但已无法上传。请先不要在本机继续录入，并联系管理员：如果是误停用，管理员恢复本工作站后，这些修改会自动上传。',
   'sync.clientTooOld': '服务器要求更新 GridDesk 后才能继续同步。本机数据照常保存，更新后会自动上传。',
   'sync.progress': '同步进度',
   'sync.phase.bootstrap': '下载本街道数据（首次）',
