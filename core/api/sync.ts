@@ -33,7 +33,7 @@ export const syncStatus = z.object({
   lastError: z.object({ reason: z.string(), at: z.string() }).nullable(),
   /** The server refused this protocol version: update GridDesk; local work is kept. */
   clientTooOld: z.boolean(),
-  /** The server no longer takes this station's token (an administrator revoked it): nothing syncs until it is enrolled again. */
+  /** An administrator revoked this station: nothing syncs until the revocation is taken back (admin restore). */
   refused: z.boolean(),
   cursor: z.number().int(),
 });

@@ -149,6 +149,8 @@ export const snapshotRecord = z.object({
   // CHECKs; unknown fields are kept in `extra`): a z.record here copied every field of every
   // record, the largest cost of parsing a bootstrap.
   data: z.custom<Record<string, unknown>>(isPlainObject, 'expected an object'),
+  /** When the server last changed the record (a pulled change's `serverTime`); absent from an older server. */
+  updatedAt: z.string().max(40).optional(),
 });
 export type SnapshotRecord = z.infer<typeof snapshotRecord>;
 

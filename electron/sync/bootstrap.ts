@@ -41,7 +41,8 @@ function applyChunk(run: SyncRun, progress: SnapshotProgress, chunk: SnapshotChu
   bulkLoad(db, () =>
     db.transaction(() => {
       const onDisplaced = displacedRecorder(db, at);
-      const writes = chunk.records.map((r) => ({ record: { entity: r.entity, id: r.id, fields: r.data, version: r.version, at }, op: 'insert' as const }));
+      // a record's time is the server's, as a pull gives it; the download's own for an older server
+      const writes = chunk.records.map((r) => ({ record: { entity: r.entity, id: r.id, fields: r.data, version: r.version, at: r.updatedAt ?? at }, op: 'insert' as const }));
       applyRemoteWrites(db, writes, onDisplaced);
       syncState.setSnapshot(db, next);
     })(),

@@ -144,7 +144,8 @@ export class SyncEngine {
       progress: { ...this.progress },
       lastError,
       clientTooOld: this.tooOld(),
-      refused: lastError?.reason.startsWith('http.401.') ?? false,
+      // a missing token here (a locked keyring) is not a revocation: its own reason says so
+      refused: lastError?.reason === 'http.401.device_revoked',
       cursor: syncState.cursor(this.db),
     };
   }

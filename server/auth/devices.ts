@@ -103,9 +103,8 @@ export async function enroll(db: Db, code: string, deviceName: string, schemaVer
   });
 }
 
-export async function streetSeq(db: Db, streetId: string): Promise<number> {
-  return withAppScope(db, { streetId }, async (tx) => {
-    const rows = await tx.query<{ seq: unknown }>('SELECT seq FROM street_seq WHERE street_id = $1', [streetId]);
-    return num(rows.rows[0]?.seq ?? 0);
-  });
+/** The street's sequence, read in a transaction already scoped to the street (withDevice). */
+export async function streetSeq(tx: Queryable, streetId: string): Promise<number> {
+  const rows = await tx.query<{ seq: unknown }>('SELECT seq FROM street_seq WHERE street_id = $1', [streetId]);
+  return num(rows.rows[0]?.seq ?? 0);
 }

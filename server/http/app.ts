@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type pino from 'pino';
-import { MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, MIN_STATION_SCHEMA, PROTOCOL_VERSION } from '../../core/sync/protocol';
+import { EVENTS_HEARTBEAT_MAX_MS, MAX_BATCH_BYTES, MIN_PROTOCOL_VERSION, MIN_STATION_SCHEMA, PROTOCOL_VERSION } from '../../core/sync/protocol';
 import { AuthError } from '../auth/devices';
 import { hashToken } from '../auth/tokens';
 import type { Db } from '../db/db';
@@ -46,6 +46,8 @@ export interface ResolvedOptions extends Required<Omit<ServerOptions, 'logger'>>
 }
 
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
+  // a station takes a stream quiet for EVENTS_IDLE_MS for dead: a slower heartbeat would reconnect every stream
+  if ((options.heartbeatMs ?? 0) > EVENTS_HEARTBEAT_MAX_MS) throw new RangeError(`heartbeatMs is at most ${EVENTS_HEARTBEAT_MAX_MS}`);
   return {
     db: options.db,
     logger: options.logger ?? createServerLogger(),

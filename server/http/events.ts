@@ -16,7 +16,9 @@ import { tokenHashOf, type ResolvedOptions } from './app';
 //
 // A revocation (admin revoke, in any process) is announced on one channel every server process
 // listens to, and ends that device's open streams: a stream outlives the request that checked
-// its token, and a revoked device must learn nothing more.
+// its token, and a revoked device must learn nothing more. The stream counts as open before its
+// seq is read, and that read checks the token again: a revocation committed before it refuses
+// the stream there, one committed after it finds the stream open.
 
 export interface EventStreams {
   /** Open streams and their devices, ended when the server closes. */
@@ -42,7 +44,8 @@ export async function registerEvents(app: FastifyInstance, options: ResolvedOpti
   });
 
   app.get('/v1/events', async (request, reply) => {
-    const device = await withDevice(options.db, tokenHashOf(request), {}, async (_tx, found) => found);
+    const tokenHash = tokenHashOf(request);
+    const device = await withDevice(options.db, tokenHash, {}, async (_tx, found) => found);
     const res = reply.raw;
     // A notification may arrive while the current seq is still being read, before the headers
     // are written: until then only the highest seq is kept.
@@ -68,13 +71,6 @@ export async function registerEvents(app: FastifyInstance, options: ResolvedOpti
     };
     // the connection may close during the awaits: listened for at once, and checked after them
     res.once('close', cleanup);
-    let current: number;
-    try {
-      current = await streetSeq(options.db, device.streetId);
-    } catch (error) {
-      cleanup();
-      throw error;
-    }
     reply.hijack();
     if (res.socket === null || res.socket.destroyed) return cleanup();
     res.writeHead(200, {
@@ -85,6 +81,16 @@ export async function registerEvents(app: FastifyInstance, options: ResolvedOpti
     });
     res.write(': griddesk events\n\n');
     open.set(res, device.id);
+    let current: number;
+    try {
+      current = await withDevice(options.db, tokenHash, {}, (tx) => streetSeq(tx, device.streetId));
+    } catch (error) {
+      // revoked meanwhile, or the database failed: the station reconnects and hears why
+      request.log.info({ deviceId: device.id, err: error }, 'event stream refused after opening');
+      res.end();
+      return;
+    }
+    if (res.writableEnded) return;
     streaming = true;
     highest = Math.max(highest, current);
     writeSeq();

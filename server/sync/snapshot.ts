@@ -96,12 +96,15 @@ export function chunkQuery(
   const lo = snap.bounds[index];
   if (!lo) return null;
   const params: unknown[] = [streetId, snap.seq, snap.takenAt];
-  const arms = keyRanges(lo, snap.bounds[index + 1], params).map((range) => `SELECT entity, id, version, data FROM record WHERE ${SET} AND ${range}`);
+  const arms = keyRanges(lo, snap.bounds[index + 1], params).map((range) => `SELECT entity, id, version, data, updated_at FROM record WHERE ${SET} AND ${range}`);
   // PostgreSQL writes the records' JSON text itself (data is jsonb: its text form is already
   // JSON): parsing it into objects here only to serialise them again cost most of the server's
   // time per chunk. The body's layout is ours; the checksum covers whatever bytes it has.
+  // updatedAt is written as a pulled change's serverTime is (an ISO time in UTC, to the ms).
   const text = `SELECT string_agg('{"entity":' || to_json(entity)::text || ',"id":' || to_json(id)::text
-                                  || ',"version":' || version || ',"data":' || data::text || '}', ',' ORDER BY entity, id) AS records
+                                  || ',"version":' || version || ',"data":' || data::text
+                                  || ',"updatedAt":"' || to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"}',
+                                  ',' ORDER BY entity, id) AS records
                   FROM (${arms.join(' UNION ALL ')}) chunk`;
   return { text, params };
 }

@@ -215,7 +215,10 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
   it('revoking a device ends its open event stream, in every server process; the street\'s other streams stay', async () => {
     const street = await newStreet(fx.t.db);
     const [revoked, kept] = [await enrollDevice(fx.t.db, fx.server.url, street), await enrollDevice(fx.t.db, fx.server.url, street, '二号机')];
-    const streams = [openEvents(fx.server.url, revoked.token), openEvents(fx.server.url, kept.token)];
+    // on PostgreSQL the revoked device's stream is served by a second server process
+    const secondDb = fx.t.url ? openPg(fx.t.url, { max: 2 }) : null;
+    const second = secondDb ? await startServer(secondDb) : fx.server;
+    const streams = [openEvents(second.url, revoked.token), openEvents(fx.server.url, kept.token)];
     try {
       for (const s of streams) await s.ready;
       for (const s of streams) await s.next((l) => l.startsWith('data: '));
@@ -225,6 +228,10 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
       expect(streams[1]!.ended()).toBe(false);
     } finally {
       for (const s of streams) s.close();
+      if (secondDb) {
+        await second.close();
+        await secondDb.close();
+      }
     }
   });
 
@@ -295,6 +302,34 @@ describe('SSE while the stream is being opened', () => {
     controller.abort();
     await expect(opening).rejects.toThrow();
     await expect.poll(() => counts.unlistens).toBe(before.unlistens + 1);
+  });
+});
+
+describe('SSE and a revocation while the stream is being opened', () => {
+  // the administrator revokes the device between its token check and its stream's first seq
+  let revokeOnListen: string | null = null;
+  const fx = serverFixture(pgliteFactory, { heartbeatMs: 100 }, (db) => ({
+    ...db,
+    async listen(channel, onPayload) {
+      const unlisten = await db.listen(channel, onPayload);
+      const deviceId = channel === REVOKED_CHANNEL ? null : revokeOnListen;
+      revokeOnListen = null;
+      if (deviceId) await revokeDevice(db, deviceId);
+      return unlisten;
+    },
+  }));
+
+  it('ends the stream before it tells anything', async () => {
+    const device = await enrollDevice(fx.t.db, fx.server.url, await newStreet(fx.t.db));
+    revokeOnListen = device.deviceId;
+    const events = openEvents(fx.server.url, device.token);
+    try {
+      await events.ready;
+      await expect.poll(() => events.ended()).toBe(true);
+      expect(events.lines.filter((l) => l.startsWith('data: ') || l === ': ping')).toEqual([]);
+    } finally {
+      events.close();
+    }
   });
 });
 

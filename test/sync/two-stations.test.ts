@@ -54,6 +54,8 @@ describe('two stations of one street', () => {
     const a2 = await station(street, 'A2');
     expect(await a2.call('grid.get', { id: small.id })).toMatchObject({ grid: { code: small.code, name: '第一网格' } });
     expect((await a2.call('people.get', { id: person.id })).person.residentId).toBe(IDS.a);
+    // its last change at the server's time on both: pulled back on A1, downloaded on A2
+    expect((await a2.call('people.get', { id: person.id })).person.updatedAt).toBe((await a1.call('people.get', { id: person.id })).person.updatedAt);
 
     // offline: both edit, different records and fields
     await a1.call('grid.update', { id: small.id, patch: { name: '东街第一网格' } });

@@ -48,7 +48,7 @@ export function SyncOverview({ status }: { status: SyncStatus }) {
     >
       {status.clientTooOld && <Alert type="error" showIcon title={t('sync.clientTooOld')} style={{ marginBottom: 12 }} />}
       {status.refused && (
-        <Alert type="error" showIcon data-testid="sync-refused" title={t('sync.refused')} description={t('sync.refusedPending', { count: status.pending })} style={{ marginBottom: 12 }} />
+        <Alert type="error" showIcon data-testid="sync-refused" title={t('sync.refused')} description={t('sync.refusedPending', { count: status.pending + status.quarantined })} style={{ marginBottom: 12 }} />
       )}
       {!status.bootstrapped && <Alert type="info" showIcon title={t('sync.bootstrapPending')} style={{ marginBottom: 12 }} />}
       <Descriptions size="small" bordered column={{ xs: 1, xl: 2 }} styles={{ label: { whiteSpace: 'nowrap', width: 140 } }}>
