@@ -302,6 +302,8 @@ export const enUS: Record<MessageKey, string> = {
   'sync.phase.push': 'Send this station\'s changes',
   'sync.phase.pull': 'Receive other stations\' changes',
   'sync.phase.waiting': 'Waiting',
+  'sync.phase.bootstrapNext': 'Starting now',
+  'sync.phase.idleBeforeDownload': 'Getting ready for the first download…',
   'sync.phase.pushPending': '{count} still to send',
   'sync.phase.pushNone': 'Nothing to send',
   'sync.phase.upToDate': 'Up to date',

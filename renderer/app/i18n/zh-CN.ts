@@ -299,6 +299,8 @@ export const zhCN = {
   'sync.phase.push': '上传本机修改',
   'sync.phase.pull': '下载其他工作站的修改',
   'sync.phase.waiting': '等待中',
+  'sync.phase.bootstrapNext': '马上开始',
+  'sync.phase.idleBeforeDownload': '正在准备首次下载…',
   'sync.phase.pushPending': '还有 {count} 条待上传',
   'sync.phase.pushNone': '没有待上传的修改',
   'sync.phase.upToDate': '已是最新',

@@ -8,8 +8,12 @@ const PHASES = ['bootstrap', 'push', 'pull'] as const;
 function idleText(p: (typeof PHASES)[number], status: SyncStatus, t: Translate): string {
   if (p === 'push') return status.pending > 0 ? t('sync.phase.pushPending', { count: status.pending }) : t('sync.phase.pushNone');
   if (p === 'pull' && status.bootstrapped && status.online && status.lastSyncAt && !status.lastError) return t('sync.phase.upToDate');
+  if (p === 'bootstrap' && firstDownloadDue(status)) return t('sync.phase.bootstrapNext');
   return t('sync.phase.waiting');
 }
+
+/** Enrolled, the street not downloaded yet, and nothing has gone wrong: the download starts at once. */
+const firstDownloadDue = (s: SyncStatus): boolean => s.enrolled && !s.bootstrapped && !s.lastError;
 
 /** The last cycle could not reach the server: not before the first contact, nor when the server said to update. */
 const unreachable = (s: SyncStatus): boolean => s.enrolled && !s.online && !s.clientTooOld && (s.lastError?.reason.startsWith('network.') ?? false);
@@ -41,7 +45,7 @@ export function SyncProgress({ status }: { status: SyncStatus }) {
       })}
       {phase === 'idle' && (
         <Typography.Text type="secondary" style={{ gridColumn: '1 / -1' }}>
-          {t(unreachable(status) ? 'sync.phase.idleOffline' : 'sync.phase.idle')}
+          {t(unreachable(status) ? 'sync.phase.idleOffline' : firstDownloadDue(status) ? 'sync.phase.idleBeforeDownload' : 'sync.phase.idle')}
         </Typography.Text>
       )}
     </div>

@@ -3,10 +3,15 @@ import type { SyncStatus } from '../../../core/api/sync';
 import { api } from '../../api/client';
 
 // One poll of sync.status for the whole window (header indicator, sync page, first-run
-// prompt). Every 2 s while the window is visible; a failed poll keeps the last status and
-// marks it unavailable, it never throws at a page.
+// prompt). Every 2 s while the window is visible, every 0.5 s while a cycle runs or the first
+// download is due (a small street downloads in a second or two, which a 2 s poll would show
+// only as "waiting", then "done"); a failed poll keeps the last status and marks it
+// unavailable, it never throws at a page.
 
-export const SYNC_POLL_MS = 2_000;
+const SYNC_POLL_MS = 2_000;
+const SYNC_BUSY_POLL_MS = 500;
+
+const busy = (s: SyncStatus | null): boolean => s !== null && (s.progress.phase !== 'idle' || (s.enrolled && !s.bootstrapped));
 
 interface SyncState {
   status: SyncStatus | null;
@@ -35,13 +40,17 @@ export function SyncStatusProvider({ children }: { children: ReactNode }) {
       inFlight.current = false;
     }
   }, []);
+  const fast = busy(status);
   useEffect(() => {
     void refresh();
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void refresh();
-    }, SYNC_POLL_MS);
+    const timer = setInterval(
+      () => {
+        if (document.visibilityState === 'visible') void refresh();
+      },
+      fast ? SYNC_BUSY_POLL_MS : SYNC_POLL_MS,
+    );
     return () => clearInterval(timer);
-  }, [refresh]);
+  }, [refresh, fast]);
   const value = useMemo<SyncState>(() => ({ status, unavailable, refresh, accept: setStatus }), [status, unavailable, refresh]);
   return <SyncContext.Provider value={value}>{children}</SyncContext.Provider>;
 }
