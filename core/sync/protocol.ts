@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandTag, commandUnits } from './commands';
+import { commandTag, commandUnits, MAX_COMMAND_MUTATIONS } from './commands';
 
 // The wire protocol between a station and the district server. docs/sync-protocol.md is
 // the prose version; these schemas are what both sides parse.
@@ -153,6 +153,28 @@ export const snapshotRecord = z.object({
   updatedAt: z.string().max(40).optional(),
 });
 export type SnapshotRecord = z.infer<typeof snapshotRecord>;
+
+/** Records a station asks for at once: every record of one command, at most. */
+export const MAX_RECORDS_ASKED = MAX_COMMAND_MUTATIONS;
+
+/**
+ * The body of POST /v1/records: which of its street's records a station wants as the server holds
+ * them now. It asks when a person gives up a change the server never took (a quarantined edit):
+ * what the server holds is what goes back, and this replica cannot know it, since its own values
+ * lie over the server's until the server takes them.
+ */
+export const recordsRequest = z
+  .object({
+    ...versions,
+    records: z
+      .array(z.object({ entity: z.enum(SYNCED_ENTITIES), id: z.string().min(1).max(64) }).strict())
+      .min(1)
+      .max(MAX_RECORDS_ASKED),
+  })
+  .strict();
+export type RecordRef = z.infer<typeof recordsRequest>['records'][number];
+/** The ones of the street the server holds, as a snapshot gives them; one it does not hold is left out. */
+export const recordsResponse = z.object({ records: z.array(snapshotRecord).max(MAX_RECORDS_ASKED) });
 
 /** Records per snapshot chunk, at most (the server's snapshotChunkSize stays within it). */
 export const MAX_SNAPSHOT_CHUNK_RECORDS = 50_000;

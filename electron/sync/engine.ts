@@ -1,6 +1,6 @@
 import { AppError } from '../../core/api/errors';
 import type { SyncStatus } from '../../core/api/sync';
-import { PROTOCOL_VERSION } from '../../core/sync/protocol';
+import { PROTOCOL_VERSION, type RecordRef, type SnapshotRecord } from '../../core/sync/protocol';
 import type { AppContext } from '../services/context';
 import { latestVersion } from '../store/migrate';
 import { migrations } from '../store/migrations';
@@ -186,6 +186,23 @@ export class SyncEngine {
     if (this.started) {
       this.startEvents();
       this.poke();
+    }
+  }
+
+  /**
+   * The street's records of these ids as the server holds them now: what giving up a change the
+   * server never took puts back (resolve.ts recordsToAsk). Only the server knows it, so offline
+   * the give-up waits.
+   */
+  async serverRecords(refs: readonly RecordRef[]): Promise<SnapshotRecord[]> {
+    const e = this.enrollment();
+    if (!e) throw new AppError('rule_violation', 'sync.not_enrolled');
+    try {
+      return await this.transportFor(e.serverUrl).records(refs);
+    } catch (error) {
+      // a district server older than this station, without the route
+      if (error instanceof SyncHttpError && error.status === 404) throw new AppError('rule_violation', 'sync.server_too_old');
+      throw new AppError('rule_violation', 'sync.give_up_needs_server', { reason: errorReason(error) });
     }
   }
 

@@ -5,6 +5,7 @@ import {
   enrollResponse,
   pullResponse,
   pushResponse,
+  recordsResponse,
   snapshotChunk,
   snapshotManifest,
   syncError,
@@ -144,6 +145,8 @@ export function httpTransport(options: HttpTransportOptions): SyncTransport {
     pull: (after, limit) => request(pullResponse, `/v1/pull?after=${after}&limit=${limit}`, { method: 'GET', timeoutMs: timeouts.pullMs }),
     createSnapshot: () => request(snapshotManifest, '/v1/snapshot', { method: 'POST', timeoutMs: timeouts.chunkMs }),
     snapshotChunk: chunk,
+    records: async (refs) =>
+      (await request(recordsResponse, '/v1/records', { method: 'POST', body: { ...versions(), records: refs }, timeoutMs: timeouts.pullMs })).records,
     async events(onSeq, onOpen, signal) {
       // The stream's signal follows the caller's for the stream's whole life: stopping ends its
       // body too, not only the wait for its headers.

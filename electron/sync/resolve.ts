@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../../core/api/errors';
 import type { SyncIssue, SyncResolution } from '../../core/api/sync';
 import { COMMAND_ARGS } from '../../core/sync/commands';
+import type { RecordRef, SnapshotRecord } from '../../core/sync/protocol';
 import { CODE_TAKEN_REASONS } from '../../core/sync/policies';
 import { applyRemoteRecord, localFields, reapplyPending, type Fields } from '../store/apply-remote';
 import type { Db } from '../store/db';
@@ -8,14 +9,15 @@ import { ENTITIES, type EntitySpec } from '../store/entities';
 import { cachedStatement } from '../store/statements';
 import { recordChange, updateEntity, writeCommand } from '../store/write';
 import { getIssue, markResolved, openIssuesOfCommand } from './issues';
-import { markRefused, outboxEntry, waitingUpdates } from './outbox';
+import { baseFieldsOf, markRefused, outboxEntry, waitingUpdates } from './outbox';
 import { displacedRecorder } from './pull';
 
 // What a person decides about an issue:
 // - accept_server: drop my change locally. A conflict (my stale edit won on the server) writes
 //   the overwritten values back as a new mutation; a rejected update takes the server's values
-//   of the fields it set; a rejected insert never existed on the server, so the local row (and
-//   its local-only history) is removed.
+//   of the fields it set, and so does a quarantined one, from its record as the server holds it
+//   now, asked for first (recordsToAsk); a rejected or quarantined insert never existed on the
+//   server, so the local row (and its local-only history) is removed.
 // - reapply_mine: send my change again as a NEW mutation (the old mid is spent). A rejected
 //   insert is re-sent as an insert of the row as it is now (after the person fixed it).
 // - dismiss: a conflict is acknowledged; nothing changes.
@@ -26,6 +28,12 @@ type Json = Record<string, unknown>;
 
 function knownOnly(spec: EntitySpec, fields: Json | null): Json {
   return Object.fromEntries(Object.entries(fields ?? {}).filter(([f]) => f in spec.fields));
+}
+
+/** The issue's record as the server holds it; null when it shows another record, a conflict's summary, or none. */
+function ownServerRecord(issue: SyncIssue): (Json & { version: number }) | null {
+  const server = issue.serverRecord;
+  return server?.['id'] === issue.entityId && typeof server['version'] === 'number' ? (server as Json & { version: number }) : null;
 }
 
 function wasInsert(db: Db, issue: SyncIssue): boolean {
@@ -96,7 +104,7 @@ function dropLocalInsert(db: Db, issue: SyncIssue, at: string): void {
     // its history rows were created with it and were refused with it
     for (const historyId of unsentHistory(db, issue.entityId)) {
       cachedStatement(db, 'DELETE FROM grid_history WHERE id = ?').run(historyId);
-      cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE entity = 'gridHistory' AND entity_id = ? AND state = 'pending'").run(historyId);
+      cachedStatement(db, "UPDATE change_log SET state = 'rejected' WHERE entity = 'gridHistory' AND entity_id = ? AND state IN ('pending', 'quarantined')").run(historyId);
       resolveIssuesOf(db, 'gridHistory', historyId, 'accept_server', at);
     }
   }
@@ -128,13 +136,11 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
     if (!serverHasInsert(db, issue.entity, issue.entityId)) dropLocalInsert(db, issue, at);
     return;
   }
-  const server = issue.serverRecord;
-  if (!server || server.id !== issue.entityId || typeof server.version !== 'number') return; // nothing better known than what we hold
+  const server = ownServerRecord(issue);
+  if (!server) return; // nothing better known than what we hold
   const local = localFields(db, issue.entity, issue.entityId);
   if (!local) return;
-  // The server version this row holds: its local version less the edits still waiting (the
-  // refused one gave its count back, see markRefused).
-  const pulled = local.version - waitingUpdates(db, issue.entity, issue.entityId);
+  const pulled = heldVersion(db, issue.entity, issue.entityId, local);
   const mine = issue.localFields ?? {};
   // The issue's server record follows the pulls (followServer), so it is the newest server
   // state this replica knows: every refused field goes back to it, whatever it holds now (my
@@ -161,6 +167,31 @@ function acceptServer(db: Db, issue: SyncIssue, at: string): void {
   );
   // edits made after the refused one stay on top, as after a pull
   reapplyPending(db, issue.entity, issue.entityId);
+}
+
+/** The server version a row holds: its local version less the edits still waiting (a refused one gave its count back, see markRefused). */
+function heldVersion(db: Db, entity: SyncIssue['entity'], id: string, local: { version: number }): number {
+  return local.version - waitingUpdates(db, entity, id);
+}
+
+/**
+ * What a quarantined edit given up goes back to, given what the server answered to
+ * `POST /v1/records` (`held`): its record as the server holds it now; for a record the server
+ * does not hold (its insert has not reached it), the values the edit started from, all of them
+ * this replica's own (null when an edit older than client migration 0007 kept none). Call after
+ * the edit was marked refused.
+ */
+function goingBackTo(db: Db, issue: SyncIssue, held: readonly SnapshotRecord[]): Json | null {
+  const local = localFields(db, issue.entity, issue.entityId);
+  const pulled = local ? heldVersion(db, issue.entity, issue.entityId, local) : null;
+  const record = held.find((r) => r.entity === issue.entity && r.id === issue.entityId);
+  if (record) {
+    // a pull that came in after the server answered holds a newer state than the answer
+    if (pulled !== null && pulled > record.version) throw new AppError('conflict', 'sync.record_moved_on', { entity: issue.entity });
+    return { ...record.data, id: record.id, version: record.version };
+  }
+  const base = issue.mid === null ? null : baseFieldsOf(db, issue.mid);
+  return base && pulled !== null ? { ...base, id: issue.entityId, version: pulled } : null;
 }
 
 /** Whether the person changed `field` of the record after the refused mutation `mid`. */
@@ -229,13 +260,12 @@ function settle(db: Db, issue: SyncIssue, action: SyncResolution, at: string): v
  * state that has not gone away (a grid put under the one to retire, a parent retired), so the
  * person does it again on the grid page, where this replica's rules (by then pulled up to date)
  * say what stands in the way. A quarantined command, which the server never judged, is sent
- * again as a new command of the same mutations; it cannot be given up, since nothing tells this
- * replica what its records held before it, and undoing only the parts that can be (its history
- * entry) would leave the rest in place: a grid retired here but not on the server.
+ * again as a new command of the same mutations, or given up whole like a refused one: its edits
+ * take the values of their records as the server holds them now (asked for first), its history
+ * entry goes.
  */
 function settleCommand(db: Db, issue: SyncIssue, command: NonNullable<SyncIssue['command']>, members: SyncIssue[], action: SyncResolution, at: string): void {
   if (action === 'dismiss') throw new AppError('rule_violation', 'sync.dismiss_only_conflicts', { id: issue.id });
-  if (action === 'accept_server' && issue.kind === 'quarantine') throw new AppError('rule_violation', 'sync.command_resend_only', { command: command.name });
   if (action === 'accept_server') {
     // the last change first: history goes before the grid it describes
     for (const member of [...members].reverse()) acceptServer(db, member, at);
@@ -248,23 +278,52 @@ function settleCommand(db: Db, issue: SyncIssue, command: NonNullable<SyncIssue[
   });
 }
 
-export function resolveIssue(db: Db, id: number, action: SyncResolution, at: string): SyncIssue {
+/** The issues settled with this one: its command's refusals or quarantines, or itself. */
+function settledWith(db: Db, issue: SyncIssue): SyncIssue[] {
+  const command = issue.kind === 'conflict' ? null : issue.command;
+  return command ? openIssuesOfCommand(db, command.id) : [issue];
+}
+
+/**
+ * The records `action` on the issue needs as the server holds them now, asked for before
+ * resolveIssue: giving up a quarantined edit puts back what the server holds, which this replica
+ * cannot know (its own values lie over the server's until the server takes them, and the values
+ * an edit started from may be ones the server never took either).
+ */
+export function recordsToAsk(db: Db, id: number, action: SyncResolution): RecordRef[] {
+  const issue = getIssue(db, id);
+  if (action !== 'accept_server' || !issue || issue.resolvedAt || issue.kind !== 'quarantine') return [];
+  const refs = new Map<string, RecordRef>();
+  for (const m of settledWith(db, issue)) {
+    if (m.kind === 'quarantine' && !wasInsert(db, m)) refs.set(`${m.entity}\u0000${m.entityId}`, { entity: m.entity, id: m.entityId });
+  }
+  return [...refs.values()];
+}
+
+/**
+ * `held`: what the server answered to `POST /v1/records` for the records recordsToAsk named
+ * (one it does not hold is absent); null when that named none.
+ */
+export function resolveIssue(db: Db, id: number, action: SyncResolution, at: string, held: readonly SnapshotRecord[] | null): SyncIssue {
   return db.transaction(() => {
-    const issue = getIssue(db, id);
-    if (!issue) throw notFound('sync_issue', String(id));
-    if (issue.resolvedAt) throw new AppError('conflict', 'sync.issue_resolved', { id });
+    const found = getIssue(db, id);
+    if (!found) throw notFound('sync_issue', String(id));
+    if (found.resolvedAt) throw new AppError('conflict', 'sync.issue_resolved', { id });
+    const members = settledWith(db, found);
+    // A quarantined mutation is spent once a person decides (it is re-sent as a new mutation,
+    // or given up), and before the decision is carried out: left 'quarantined', its values go
+    // back on top of the server's with every write of its record (reapplyPending), the one that
+    // gives it up included, so the replica never matched (test/faults seed 47); and its row's
+    // version counts it until then, where the server's is wanted.
+    for (const each of members) if (each.kind === 'quarantine' && each.mid !== null) markRefused(db, each.mid, 'quarantined');
+    const withServer = (issue: SyncIssue): SyncIssue =>
+      held && issue.kind === 'quarantine' && !wasInsert(db, issue) ? { ...issue, serverRecord: goingBackTo(db, issue, held) } : issue;
+    const issue = withServer(found);
+    const settled = members.map(withServer);
     const command = issue.kind === 'conflict' ? null : issue.command;
-    const settled = command ? openIssuesOfCommand(db, command.id) : [issue];
     if (command) settleCommand(db, issue, command, settled, action, at);
     else settle(db, issue, action, at);
-    for (const each of settled) {
-      // A quarantined mutation is settled once a person decided (re-sent as a new mutation, or
-      // given up): left 'quarantined', every later pull of its record would put its old values
-      // back on top of the server's (reapplyPending), so the replica never matched (test/faults
-      // seed 47).
-      if (each.kind === 'quarantine' && each.mid !== null) markRefused(db, each.mid, 'quarantined');
-      markResolved(db, each.id, action, at);
-    }
+    for (const each of settled) markResolved(db, each.id, action, at);
     return getIssue(db, id)!;
   })();
 }

@@ -3,7 +3,9 @@ import type {
   PullResponse,
   PushRequest,
   PushResponse,
+  RecordRef,
   SnapshotChunk,
+  SnapshotRecord,
   SnapshotManifest,
 } from '../../core/sync/protocol';
 
@@ -17,6 +19,8 @@ export interface SyncTransport {
   createSnapshot(): Promise<SnapshotManifest>;
   /** A chunk whose bytes matched their checksum (else SyncNetworkError 'snapshot_checksum'). */
   snapshotChunk(snapshotId: string, index: number): Promise<SnapshotChunk>;
+  /** The street's records of these ids as the server holds them now; one it does not hold is left out. */
+  records(refs: readonly RecordRef[]): Promise<SnapshotRecord[]>;
   /** Streams `seq` notifications until the stream ends, fails or `signal` aborts. */
   events(onSeq: (seq: number) => void, onOpen: () => void, signal: AbortSignal): Promise<void>;
 }

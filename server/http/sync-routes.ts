@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { enrollRequest, MAX_BATCH_MUTATIONS, MIN_SNAPSHOT_PROTOCOL, pushRequest, SNAPSHOT_CHECKSUM_HEADER } from '../../core/sync/protocol';
+import { enrollRequest, MAX_BATCH_MUTATIONS, MIN_SNAPSHOT_PROTOCOL, pushRequest, recordsRequest, SNAPSHOT_CHECKSUM_HEADER } from '../../core/sync/protocol';
 import { enroll, withDevice } from '../auth/devices';
 import { applyPushIn, MutationNotHandled, PrevBatchNotApplied } from '../sync/apply';
 import { MAX_PULL_LIMIT, pullAsDevice } from '../sync/pull';
+import { streetRecords } from '../sync/records';
 import { createSnapshot, snapshotChunk } from '../sync/snapshot';
 import type { ResolvedOptions } from './app';
 import { checkVersions, tokenHashOf } from './app';
@@ -92,6 +93,16 @@ export function registerSyncRoutes(app: FastifyInstance, options: ResolvedOption
       throw error;
     }
     return pullAsDevice(db, tokenHash, after, limit, options.pullTimeoutMs);
+  });
+
+  app.post('/v1/records', async (request) => {
+    const parsed = recordsRequest.safeParse(request.body);
+    if (!parsed.success) throw badRequest(`invalid_records:${firstIssue(parsed.error)}`);
+    checkVersions(parsed.data.protocol, parsed.data.schemaVersion);
+    const records = await withDevice(db, tokenHashOf(request), { statementTimeoutMs: options.pullTimeoutMs }, (tx, device) =>
+      streetRecords(tx, device.streetId, parsed.data.records),
+    );
+    return { records };
   });
 
   // a station older than MIN_SNAPSHOT_PROTOCOL expects the checksum inside the chunk: it must update to bootstrap

@@ -1,4 +1,4 @@
-import type { SyncedEntity } from '../../core/sync/protocol';
+import type { RecordRef, SnapshotRecord, SyncedEntity } from '../../core/sync/protocol';
 import type { Queryable } from '../db/db';
 import { num } from '../db/db';
 import type { Doc } from './entities';
@@ -47,6 +47,18 @@ export async function findByGrid(tx: Queryable, entity: 'gridUnit' | 'assignment
     { prepared: true },
   );
   return rows.rows.map((row) => asServerRecord(row.id, row.data, num(row.version)));
+}
+
+/** The street's records of these ids as a snapshot gives them (docs/sync-protocol.md "Records"); ids it does not hold are left out. */
+export async function streetRecords(tx: Queryable, streetId: string, refs: readonly RecordRef[]): Promise<SnapshotRecord[]> {
+  const rows = await tx.query<{ entity: SyncedEntity; id: string; data: Doc; version: unknown; updated_at: string }>(
+    `SELECT r.entity, r.id, r.data, r.version, to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
+       FROM record r JOIN unnest($2::text[], $3::text[]) AS asked(entity, id) ON r.entity = asked.entity AND r.id = asked.id
+      WHERE r.street_id = $1
+      ORDER BY r.entity, r.id`,
+    [streetId, refs.map((r) => r.entity), refs.map((r) => r.id)],
+  );
+  return rows.rows.map((row) => ({ entity: row.entity, id: row.id, version: num(row.version), data: row.data, updatedAt: row.updated_at }));
 }
 
 export function asServerRecord(id: string, data: Doc, version: number): Doc {

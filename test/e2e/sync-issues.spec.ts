@@ -76,7 +76,13 @@ test('a grid code taken on the server and a stale edit show as issue cards on th
     const conflict = sync.issues('conflict');
     await expect(conflict).toContainText('修改冲突');
     await expect(conflict).toContainText('人员 · 王建国');
-    await expect(conflict.getByTestId('sync-issue-reason')).toHaveText('别的工作站先改过这条记录');
+    await expect(conflict.getByTestId('sync-issue-reason')).toHaveText('别的工作站的修改先送到了服务器');
+    await expect(sync.issueRow(conflict, '手机号').locator('td')).toHaveText(['手机号', '137****4444', '139****2222']);
+    // the clerk may read the overwritten number whole to decide, and hide it again
+    await conflict.getByTestId('sync-reveal').click();
+    await expect(sync.issueRow(conflict, '手机号').locator('td')).toHaveText(['手机号', '13733334444', '13911112222']);
+    await sync.shell.screenshot('sync-issues-revealed');
+    await conflict.getByTestId('sync-reveal').click();
     await expect(sync.issueRow(conflict, '手机号').locator('td')).toHaveText(['手机号', '137****4444', '139****2222']);
     await sync.shell.screenshot('sync-issues-page');
     await sync.screenshotIssues('sync-issues');

@@ -238,12 +238,13 @@ export async function review(s: SyncStation): Promise<string> {
     // server applied, which only the grid page changes (tried, refused, then dismissed); a
     // refused change gives way to the server
     // (accept_server); a quarantined one is sent again once the network is fine (reapply_mine)
+    // or, every other one by mid, given up (accept_server: the record as the server holds it)
     const action =
       issue.kind === 'conflict'
         ? issue.id % 2 === 0 && !issue.command
           ? 'accept_server'
           : 'dismiss'
-        : issue.kind === 'rejection'
+        : issue.kind === 'rejection' || (issue.mid ?? 0) % 2 === 0
           ? 'accept_server'
           : 'reapply_mine';
     if (issue.kind === 'conflict' && issue.command && issue.id % 2 === 0) {

@@ -200,8 +200,11 @@ export async function enrollDevice(db: Db, url: string, street: StreetFixture, n
   return { deviceId: reply.body.deviceId, token: reply.body.token, street };
 }
 
+/** The versions a request body carries, as VERSION_HEADERS says them. */
+export const VERSION_BODY = { protocol: PROTOCOL_VERSION, schemaVersion: 1 };
+
 export function pushBody(mutations: Mutation[]): { protocol: number; schemaVersion: number; mutations: Mutation[] } {
-  return { protocol: PROTOCOL_VERSION, schemaVersion: 1, mutations };
+  return { ...VERSION_BODY, mutations };
 }
 
 /** A station's calls to a fixture's server: `send` as it is, `push` and `pull` expecting 200 and parsed by the protocol. */

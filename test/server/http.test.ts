@@ -37,6 +37,7 @@ describe.each(FACTORIES)('HTTP surface on $name', (factory) => {
       ['POST', '/v1/push'],
       ['POST', '/v1/enroll'],
       ['POST', '/v1/snapshot'],
+      ['POST', '/v1/records'],
       ['GET', '/v1/events'],
     ] as const) {
       const old = await call(fx.server.url, path, { method, token: device.token, headers: { 'x-griddesk-protocol': '0' } });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   MIN_SNAPSHOT_PROTOCOL,
+  recordsResponse,
   SNAPSHOT_CHECKSUM_HEADER,
   snapshotChunk,
   snapshotManifest,
@@ -10,11 +11,11 @@ import {
   type SnapshotManifest,
 } from '../../core/sync/protocol';
 import { adminRecord } from '../../server/admin/admin';
-import { call, community, FACTORIES, grid, mutation, person, serverFixture, stationCalls, uid, VERSION_HEADERS } from './harness';
+import { call, community, FACTORIES, grid, mutation, person, serverFixture, stationCalls, uid, VERSION_BODY, VERSION_HEADERS } from './harness';
 
-// A device's street and no other (docs/sync-protocol.md "Pull", "Bootstrap"): it reads its own
-// street's changes in pages and its snapshot in checksummed chunks; another street's records it
-// can neither read, by either route, nor write. On PGlite and PostgreSQL.
+// A device's street and no other (docs/sync-protocol.md "Pull", "Bootstrap", "Records"): it reads
+// its own street's changes in pages, its snapshot in checksummed chunks and records it asks for;
+// another street's records it can neither read, by any route, nor write. On PGlite and PostgreSQL.
 
 describe.each(FACTORIES)('sync API reads on $name', (factory) => {
   const fx = serverFixture(factory, { snapshotChunkSize: 4, enrollRateLimit: { max: 1000, timeWindowMs: 60_000 } });
@@ -72,6 +73,38 @@ describe.each(FACTORIES)('sync API reads on $name', (factory) => {
       const aSnap = snapshotManifest.parse((await call(fx.server.url, '/v1/snapshot', { method: 'POST', token: a.device.token })).body);
       const stolen = await call<{ error: { code: string } }>(fx.server.url, `/v1/snapshot/${aSnap.snapshotId}/0`, { token: b.device.token });
       expect(stolen.status).toBe(404);
+    });
+  });
+
+  describe('records', () => {
+    it("answers a device with its own street's records as they are now, and nothing of another street", async () => {
+      const a = await streetWithGrid();
+      const b = await streetWithGrid();
+      await push(a.device, [mutation(a.mids.next(), 'gridUnit', a.gridId, { name: '东街网格' }, 'update', 1)]);
+      const ask = (token: string, records: unknown) => call<unknown>(fx.server.url, '/v1/records', { token, body: { ...VERSION_BODY, records } });
+      const reply = await ask(a.device.token, [
+        { entity: 'gridUnit', id: a.gridId },
+        { entity: 'orgUnit', id: a.orgId },
+        { entity: 'gridUnit', id: b.gridId }, // B's: left out, as one that does not exist
+        { entity: 'person', id: uid('p') },
+        { entity: 'orgUnit', id: a.gridId }, // an id under another entity
+      ]);
+      expect(reply.status).toBe(200);
+      const { records } = recordsResponse.parse(reply.body);
+      expect(records.map((r) => [r.entity, r.id, r.version])).toEqual([
+        ['gridUnit', a.gridId, 2],
+        ['orgUnit', a.orgId, 1],
+      ]);
+      expect(records[0]!.data).toMatchObject({ name: '东街网格', streetId: a.street.id });
+      expect(records[0]!.updatedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(recordsResponse.parse((await ask(b.device.token, [{ entity: 'gridUnit', id: a.gridId }])).body).records).toEqual([]);
+
+      for (const bad of [[], [{ entity: 'case', id: 'x' }], [{ entity: 'person', id: '' }], [{ entity: 'person', id: 'x', more: 1 }], 'x', Array(501).fill({ entity: 'person', id: 'x' })]) {
+        const refused = await ask(a.device.token, bad);
+        expect(refused.status, JSON.stringify(bad).slice(0, 60)).toBe(400);
+        expect(syncError.parse(refused.body).error.reason).toMatch(/^invalid_records:records/);
+      }
+      expect((await ask('not-a-token', [{ entity: 'gridUnit', id: a.gridId }])).status).toBe(401);
     });
   });
 

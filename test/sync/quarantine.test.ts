@@ -105,14 +105,23 @@ describe('quarantine', () => {
 
   it('quarantines a command whole when it keeps failing the server, pushes the rest, and sends it again whole', async () => {
     const { street, a, micro, card } = await quarantinedRetirement();
-    // it cannot be given up (nothing here knows what it changed from); once the server is fixed,
-    // the person sends it again: a new command of the same changes
-    expect(await a.fail('sync.resolveIssue', { id: card.id, action: 'accept_server' })).toMatchObject({ reason: 'sync.command_resend_only' });
-    expect((await a.call('grid.get', { id: micro.id })).grid.validTo).toBe('2025-06-30');
+    // once the server is fixed, the person sends it again: a new command of the same changes
     await a.call('sync.resolveIssue', { id: card.id, action: 'reapply_mine' });
     expect(a.engine.status()).toMatchObject({ pending: 2, quarantined: 0, issues: { quarantine: 0 } });
     await a.engine.syncNow();
     expect((await serverDump(fx.server.db, street.id))[`gridUnit:${micro.id}`]?.fields).toMatchObject({ validTo: '2025-06-30' });
+    await expectReplicaMatches(a, street);
+  });
+
+  it('gives up a quarantined command whole: the grid as the server holds it, the history entry gone', async () => {
+    const { street, a, micro, card } = await quarantinedRetirement();
+    await a.call('sync.resolveIssue', { id: card.id, action: 'accept_server' });
+    const { grid, history } = await a.call('grid.get', { id: micro.id });
+    expect(grid.validTo).toBeNull();
+    expect(history.map((h) => h.action)).toEqual(['created']);
+    expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 0, issues: { quarantine: 0 } });
+    await a.engine.syncNow();
+    expect((await serverDump(fx.server.db, street.id))[`gridUnit:${micro.id}`]?.fields).not.toHaveProperty('validTo');
     await expectReplicaMatches(a, street);
   });
 
@@ -137,5 +146,146 @@ describe('quarantine', () => {
     await a.engine.syncNow();
     expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 0, lastError: null });
     expect(Object.keys(await serverDump(fx.server.db, street.id)).filter((k) => k.startsWith('person:'))).toHaveLength(3);
+  });
+
+  describe('giving up a quarantined edit puts back the record as the server holds it now', () => {
+    /** Station A's person, known to station B too; the server cannot read A's edits that set `phone` to one of `unreadable`. */
+    async function sharedPerson(unreadable: readonly string[]) {
+      const street = await newStreet(fx.server.db);
+      const a = await station(street);
+      const b = await station(street);
+      const c = await community(a, street);
+      const [id] = await people(a, c.id, 1, '初始备注');
+      await a.engine.syncNow();
+      await b.engine.syncNow();
+      fx.proxy.setRule((r) => {
+        if (r.path !== '/v1/push') return undefined;
+        const at = pushedMutations(r.json()).findIndex((m) => m.op === 'update' && unreadable.includes(m.fields['phone'] as string));
+        return at < 0 ? undefined : { kind: 'status', status: 400, body: { error: { code: 'bad_request', reason: `invalid_push:mutations.${at}.fields:invalid_value` } } };
+      });
+      const phoneOf = async (s: SyncStation) => (await s.call('people.get', { id: id! })).person.phone;
+      const edit = (s: SyncStation, patch: Record<string, string>) => s.call('people.update', { id: id!, patch });
+      const cards = async () => (await a.call('sync.issues', {})).filter((i) => i.kind === 'quarantine');
+      return { street, a, b, id: id!, phoneOf, edit, cards };
+    }
+
+    it('with what another station wrote meanwhile, and an edit of A the server took in between', async () => {
+      const { street, a, b, edit, phoneOf, cards } = await sharedPerson(['13800000001']);
+      await edit(a, { note: '甲站的备注' });
+      await edit(b, { phone: '13900000000' });
+      await b.engine.syncNow();
+      // A's note goes (server version 3, after B's phone at 2); its phone edit, made on top, is set aside
+      await edit(a, { phone: '13800000001' });
+      await a.engine.syncNow();
+      const [card] = await cards();
+      expect(card).toMatchObject({ entity: 'person', localFields: { phone: '13800000001' } });
+      await a.call('sync.resolveIssue', { id: card!.id, action: 'accept_server' });
+      expect(await phoneOf(a)).toBe('13900000000');
+      expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 0, issues: { quarantine: 0 } });
+      await a.engine.syncNow();
+      await expectReplicaMatches(a, street);
+    });
+
+    it('after it was sent again and set aside again', async () => {
+      const { street, a, edit, phoneOf, cards } = await sharedPerson(['13800000001']);
+      await edit(a, { phone: '13800000001' });
+      await a.engine.syncNow();
+      await a.call('sync.resolveIssue', { id: (await cards())[0]!.id, action: 'reapply_mine' });
+      await a.engine.syncNow();
+      const [again] = await cards();
+      expect(again).toMatchObject({ localFields: { phone: '13800000001' } });
+      await a.call('sync.resolveIssue', { id: again!.id, action: 'accept_server' });
+      expect(await phoneOf(a)).toBeNull();
+      await a.engine.syncNow();
+      await expectReplicaMatches(a, street);
+    });
+
+    it('whichever of two edits of one field is given up first', async () => {
+      for (const order of [[0, 1], [1, 0]]) {
+        const { street, a, edit, phoneOf, cards } = await sharedPerson(['13800000001', '13800000002']);
+        await edit(a, { phone: '13800000001' });
+        await edit(a, { phone: '13800000002' });
+        await a.engine.syncNow();
+        const both = (await cards()).sort((x, y) => x.mid! - y.mid!);
+        expect(both.map((c) => c.localFields?.['phone'])).toEqual(['13800000001', '13800000002']);
+        await a.call('sync.resolveIssue', { id: both[order[0]!]!.id, action: 'accept_server' });
+        // the other is still waiting, so its value still shows
+        expect(await phoneOf(a)).toBe(order[0] === 0 ? '13800000002' : '13800000001');
+        await a.call('sync.resolveIssue', { id: both[order[1]!]!.id, action: 'accept_server' });
+        expect(await phoneOf(a), `order ${order.join()}`).toBeNull();
+        await a.engine.syncNow();
+        await expectReplicaMatches(a, street);
+      }
+    });
+
+    it('only with the server: offline nothing changes and the card stays', async () => {
+      const { a, edit, phoneOf, cards } = await sharedPerson(['13800000001']);
+      await edit(a, { phone: '13800000001' });
+      await a.engine.syncNow();
+      const [card] = await cards();
+      fx.proxy.setRule((r) => (r.path === '/v1/records' ? { kind: 'reset' } : undefined));
+      expect(await a.fail('sync.resolveIssue', { id: card!.id, action: 'accept_server' })).toMatchObject({ reason: 'sync.give_up_needs_server' });
+      expect(await phoneOf(a)).toBe('13800000001');
+      expect(a.engine.status()).toMatchObject({ quarantined: 1, issues: { quarantine: 1 } });
+      fx.proxy.setRule(null);
+      await a.call('sync.resolveIssue', { id: card!.id, action: 'accept_server' });
+      expect(await phoneOf(a)).toBeNull();
+    });
+
+    it('when a pull came in after the server answered: it asks again', async () => {
+      const { street, a, b, edit, phoneOf, cards } = await sharedPerson(['13800000001']);
+      await edit(a, { phone: '13800000001' });
+      await a.engine.syncNow();
+      const [card] = await cards();
+      const ask = a.engine.serverRecords.bind(a.engine);
+      let asked = 0;
+      a.engine.serverRecords = async (refs) => {
+        const answer = await ask(refs);
+        // the first answer is overtaken: B's change comes in on A's pull before A settles
+        if (asked++ === 0) {
+          await edit(b, { phone: '13900000000' });
+          await b.engine.syncNow();
+          await a.engine.syncNow();
+        }
+        return answer;
+      };
+      await a.call('sync.resolveIssue', { id: card!.id, action: 'accept_server' });
+      expect(asked).toBe(2);
+      expect(await phoneOf(a)).toBe('13900000000');
+      await a.engine.syncNow();
+      await expectReplicaMatches(a, street);
+    });
+
+    it('for a record the server does not hold yet: the values the edit started from, a command whole', async () => {
+      const street = await newStreet(fx.server.db);
+      const a = await station(street);
+      const c = await community(a, street);
+      const base = { category: 'urban_community' as const, validFrom: '2024-01-01', orgUnitId: c.id, name: '网格' };
+      const small = await a.call('grid.create', { ...base, code: `${c.code}3001`, level: 'small', parentId: null });
+      await a.engine.syncNow();
+      const micro = await a.call('grid.create', { ...base, code: `${small.code}001`, level: 'micro', parentId: small.id });
+      // this server cannot read anything about the new grid: its insert, then its retirement, are set aside
+      fx.proxy.setRule((r) => {
+        if (r.path !== '/v1/push') return undefined;
+        const at = pushedMutations(r.json()).findIndex((m) => m.id === micro.id || m.fields['gridId'] === micro.id);
+        return at < 0 ? undefined : { kind: 'status', status: 400, body: { error: { code: 'bad_request', reason: `invalid_push:mutations.${at}.fields:invalid_value` } } };
+      });
+      await a.engine.syncNow();
+      await a.call('grid.retire', { id: micro.id, validTo: '2025-06-30', reason: '区划调整' });
+      await a.engine.syncNow();
+      fx.proxy.setRule(null);
+      const retirement = (await a.call('sync.issues', {})).find((i) => i.command?.name === 'grid.retire' && i.entity === 'gridUnit')!;
+      await a.call('sync.resolveIssue', { id: retirement.id, action: 'accept_server' });
+      const { grid, history } = await a.call('grid.get', { id: micro.id });
+      expect(grid.validTo).toBeNull();
+      expect(history.map((h) => h.action)).toEqual(['created']);
+      // the new grid itself is still set aside; given up too, it goes
+      const insert = (await a.call('sync.issues', {})).find((i) => i.kind === 'quarantine' && i.entity === 'gridUnit')!;
+      await a.call('sync.resolveIssue', { id: insert.id, action: 'accept_server' });
+      expect(await a.fail('grid.get', { id: micro.id })).toMatchObject({ code: 'not_found' });
+      expect(a.engine.status()).toMatchObject({ pending: 0, quarantined: 0, issues: { quarantine: 0 } });
+      await a.engine.syncNow();
+      await expectReplicaMatches(a, street);
+    });
   });
 });

@@ -87,7 +87,7 @@ describe('sync cards', () => {
       serverRecord: { id: 'd1', personId: '0197a000-0000-7000-8000-000000000002', role: 'grid_member_full' },
     });
     const names = { '0197a000-0000-7000-8000-000000000001': '王芳', '0197a000-0000-7000-8000-000000000002': '王芳' };
-    expect(compareRows(i18n, duty, names)).toEqual([
+    expect(compareRows(i18n, duty, { refNames: names })).toEqual([
       { field: 'personId', label: '人员', mine: '王芳', server: '王芳', differs: true },
     ]);
   });
@@ -103,6 +103,8 @@ describe('sync cards', () => {
       overwritten: { phone: '13933334444' },
     });
     expect(compareRows(i18n, stale)).toEqual([{ field: 'phone', label: '手机号', mine: '138****2222', server: '139****4444', differs: true }]);
+    // whole when the clerk asks: the value this edit overwrote can be read back
+    expect(compareRows(i18n, stale, { revealed: true })).toEqual([{ field: 'phone', label: '手机号', mine: '13811112222', server: '13933334444', differs: true }]);
   });
 
   it('say so when two masked numbers differ only in their hidden digits', () => {

@@ -21,14 +21,19 @@ const EDITED: Record<string, { label: MessageKey; value: (t: Translate, v: unkno
   dedicatedType: { label: 'grid.dedicatedType', value: (t, v) => dedicatedTypeLabel(t, v as DedicatedType) },
 };
 
-/** The line worth showing from a history entry: the retire reason, the code change of a move, what an edit changed. */
+/** After the action, what is worth showing of a history entry: the retire reason, the code change of a move, what an edit changed. */
 function historyNote(t: Translate, detail: Record<string, unknown>): string {
+  const note = historyNoteText(t, detail);
+  return note ? `${t('common.colon')}${note}` : '';
+}
+
+function historyNoteText(t: Translate, detail: Record<string, unknown>): string {
   const text = (key: string) => (typeof detail[key] === 'string' ? (detail[key] as string) : null);
   const reason = text('reason');
-  if (reason) return `：${reason}`;
+  if (reason) return reason;
   const from = text('fromCode');
   const to = text('toCode');
-  if (from && to && from !== to) return `：${from} → ${to}`;
+  if (from && to && from !== to) return `${from} → ${to}`;
   // an edit's detail is {field: {from, to}} of the fields it changed (services/grid.ts)
   const edits = Object.entries(detail).flatMap(([field, change]) => {
     const edited = EDITED[field];
@@ -37,7 +42,7 @@ function historyNote(t: Translate, detail: Record<string, unknown>): string {
     const { from: before, to: after } = change as { from?: unknown; to?: unknown };
     return [`${t(edited.label)} ${shown(before)} → ${shown(after)}`];
   });
-  return edits.length > 0 ? `：${edits.join('；')}` : '';
+  return edits.join(t('common.listSeparator'));
 }
 
 export function GridDetails(props: {

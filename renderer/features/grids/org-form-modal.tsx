@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { childOrgLevel, type CommunityKind, type OrgLevel, type OrgUnit } from '../../../core/domain/org';
 import { api } from '../../api/client';
 import { useI18n } from '../../app/i18n/i18n-context';
-import { communityKindLabel, orgLevelLabel } from '../../components/labels';
+import { communityKindLabel, orgLevelLabel, withCode } from '../../components/labels';
 import { useNotify } from '../../components/use-notify';
 import { useSaving } from '../../components/use-saving';
 
@@ -58,7 +58,7 @@ export function OrgFormModal(props: { open: boolean; parent: OrgUnit | null; onC
       <Form form={form} layout="vertical" data-testid="org-form">
         {props.parent && (
           <Form.Item label={t('org.parent')}>
-            {props.parent.name}（{props.parent.code}）
+            {withCode(t, props.parent.name, props.parent.code)}
           </Form.Item>
         )}
         <Form.Item

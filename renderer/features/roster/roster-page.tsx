@@ -120,8 +120,8 @@ export function RosterPage() {
           value={query.partyMember === undefined ? undefined : query.partyMember ? 'yes' : 'no'}
           onChange={(v) => filter({ partyMember: v === undefined ? undefined : v === 'yes' })}
           options={[
-            { value: 'yes', label: `${t('person.partyMember')}：${t('common.yes')}` },
-            { value: 'no', label: `${t('person.partyMember')}：${t('common.no')}` },
+            { value: 'yes', label: t('person.filterPartyYes') },
+            { value: 'no', label: t('person.filterPartyNo') },
           ]}
         />
       </Space>

@@ -8,7 +8,7 @@ import { api } from '../../api/client';
 import { formatDateTime } from '../../components/dates';
 import { useNotify } from '../../components/use-notify';
 import { issueRecordPath } from './issue-routes';
-import { cardTitle, compareRows, syncReasonText, type FieldRow } from './sync-text';
+import { cardTitle, compareRows, isMasked, syncReasonText, type FieldRow } from './sync-text';
 
 const KIND_COLORS: Record<SyncIssue['kind'], string> = { rejection: 'red', conflict: 'orange', quarantine: 'purple' };
 
@@ -38,7 +38,9 @@ export function IssueCard({
   const { modal } = App.useApp();
   const navigate = useNavigate();
   const [busy, setBusy] = useState<SyncResolution | null>(null);
-  const rows = compareRows(i18n, issue, refNames);
+  // masked as everywhere else, until the clerk needs the whole numbers to decide
+  const [revealed, setRevealed] = useState(false);
+  const rows = compareRows(i18n, issue, { refNames, revealed });
   const path = issueRecordPath(issue);
   // a refused command is undone whole and done again on its page, never re-sent as it was
   const command = issue.kind === 'conflict' ? null : issue.command;
@@ -49,8 +51,7 @@ export function IssueCard({
   const commandConflict = issue.kind === 'conflict' && issue.command !== null;
   // a row that gave way already holds what the server left it: there is nothing to take back
   const displaced = issue.reason === 'sync.unique_displaced';
-  // a quarantined command can only go again: nothing here knows what it changed from
-  const canAccept = !(command && issue.kind === 'quarantine') && !commandConflict && !displaced;
+  const canAccept = !commandConflict && !displaced;
   const explain = command
     ? issue.kind === 'rejection'
       ? blockedBy
@@ -121,7 +122,7 @@ export function IssueCard({
         </Typography.Paragraph>
       )}
       <Typography.Paragraph style={{ marginBottom: 8 }}>
-        <Typography.Text type="secondary">{t('sync.issue.reason')}：</Typography.Text>
+        <Typography.Text type="secondary">{t('sync.issue.reason')}{t('common.colon')}</Typography.Text>
         <Typography.Text strong data-testid="sync-issue-reason">{syncReasonText(i18n, issue.reason)}</Typography.Text>
       </Typography.Paragraph>
       <Table<FieldRow>
@@ -151,6 +152,11 @@ export function IssueCard({
         {issue.kind === 'conflict' && (
           <Button type="primary" onClick={() => void resolve('dismiss')} loading={busy === 'dismiss'} disabled={busy !== null} data-testid="sync-dismiss">
             {t('sync.issue.dismiss')}
+          </Button>
+        )}
+        {rows.some((r) => isMasked(r.field)) && (
+          <Button type="link" onClick={() => setRevealed((v) => !v)} data-testid="sync-reveal">
+            {t(revealed ? 'sync.issue.hideNumbers' : 'sync.issue.showNumbers')}
           </Button>
         )}
         {path && (

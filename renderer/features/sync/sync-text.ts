@@ -40,17 +40,26 @@ function enumText(i18n: I18n, entity: SyncIssue['entity'] | undefined, field: st
   return key in zhCN ? i18n.t(key as MessageKey) : null;
 }
 
-export function formatValue(i18n: I18n, field: string, value: unknown, entity?: SyncIssue['entity'], refNames: Readonly<Record<string, string>> = {}): string {
+/** Whether a card's row shows a personal number masked until the clerk asks to see it whole. */
+export const isMasked = (field: string): boolean => field in MASKED;
+
+/** How a card shows values: the names of the records they point to, and whether a phone number or an ID shows whole (the clerk asked to). */
+export interface ValueView {
+  refNames?: Readonly<Record<string, string>>;
+  revealed?: boolean;
+}
+
+export function formatValue(i18n: I18n, field: string, value: unknown, entity?: SyncIssue['entity'], view: ValueView = {}): string {
   if (value === null || value === undefined || value === '') return i18n.t('sync.value.empty');
   if (typeof value === 'boolean') return i18n.t(value ? 'common.yes' : 'common.no');
   if (typeof value === 'string') {
     const mask = MASKED[field];
-    if (mask) return mask(value) ?? '';
+    if (mask && !view.revealed) return mask(value) ?? '';
     const word = enumText(i18n, entity, field, value);
     if (word) return word;
     if (/^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value);
     // A reference to another record (its UUID): its name, else the start, enough to tell two apart.
-    if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value)) return refNames[value] ?? `${value.slice(0, 8)}…`;
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value)) return view.refNames?.[value] ?? `${value.slice(0, 8)}…`;
     return value;
   }
   if (typeof value === 'number') return String(value);
@@ -86,7 +95,7 @@ const UNIQUE = new Set(['code', 'residentId']);
  * overwrote (the rest of it changed nothing another station had set); a row that gave way
  * shows its name and the value it gave up beside the record that took it.
  */
-export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Record<string, string>> = {}): FieldRow[] {
+export function compareRows(i18n: I18n, issue: SyncIssue, view: ValueView = {}): FieldRow[] {
   const mine = issue.localFields ?? {};
   const overwritten = issue.kind === 'conflict' && issue.overwritten && Object.keys(issue.overwritten).length > 0 ? issue.overwritten : null;
   const server = overwritten ?? issue.serverRecord ?? {};
@@ -97,7 +106,7 @@ export function compareRows(i18n: I18n, issue: SyncIssue, refNames: Readonly<Rec
   const rows = keys.map((field) => {
     const mineValue = field in mine ? mine[field] : ABSENT;
     const serverValue = field in server || whole ? server[field] : ABSENT;
-    const shown = (value: unknown) => (value === ABSENT ? '—' : formatValue(i18n, field, value, issue.entity, refNames));
+    const shown = (value: unknown) => (value === ABSENT ? '—' : formatValue(i18n, field, value, issue.entity, view));
     const [mineText, serverText] = [shown(mineValue), shown(serverValue)];
     const differs = !sameValue(mineValue, serverValue);
     // two phone numbers or IDs that differ only in their masked middle would look the same
