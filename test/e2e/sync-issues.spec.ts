@@ -78,6 +78,9 @@ test('a grid code taken on the server and a stale edit show as issue cards on th
     await expect(conflict).toContainText('人员 · 王建国');
     await expect(conflict.getByTestId('sync-issue-reason')).toHaveText('别的工作站的修改先送到了服务器');
     await expect(sync.issueRow(conflict, '手机号').locator('td')).toHaveText(['手机号', '137****4444', '139****2222']);
+    // the other side is the value this station's edit overwrote, and the button puts it back
+    await expect(conflict.locator('thead')).toContainText('被覆盖的值');
+    await expect(conflict.getByTestId('sync-accept-server')).toHaveText('恢复被覆盖的值');
     // the clerk may read the overwritten number whole to decide, and hide it again
     await conflict.getByTestId('sync-reveal').click();
     await expect(sync.issueRow(conflict, '手机号').locator('td')).toHaveText(['手机号', '13733334444', '13911112222']);

@@ -51,6 +51,7 @@ export function IssueCard({
   const commandConflict = issue.kind === 'conflict' && issue.command !== null;
   // a row that gave way already holds what the server left it: there is nothing to take back
   const displaced = issue.reason === 'sync.unique_displaced';
+  const staleEdit = issue.kind === 'conflict' && !displaced;
   const canAccept = !commandConflict && !displaced;
   const explain = command
     ? issue.kind === 'rejection'
@@ -135,13 +136,14 @@ export function IssueCard({
         columns={[
           { title: t('sync.issue.field'), dataIndex: 'label', width: '24%' },
           { title: t('sync.issue.mine'), dataIndex: 'mine', width: '38%', render: (v: string, r) => <span style={{ color: r.differs ? '#1559b7' : undefined }}>{v}</span> },
-          { title: t('sync.issue.server'), dataIndex: 'server', width: '38%' },
+          // a stale edit's other side is what the server held before this station's edit replaced it
+          { title: t(staleEdit ? 'sync.issue.overwritten' : 'sync.issue.server'), dataIndex: 'server', width: '38%' },
         ]}
       />
       <Space wrap>
         {canAccept && (
           <Button onClick={acceptServer} loading={busy === 'accept_server'} disabled={busy !== null} data-testid="sync-accept-server">
-            {t('sync.issue.acceptServer')}
+            {t(staleEdit ? 'sync.issue.restoreOverwritten' : 'sync.issue.acceptServer')}
           </Button>
         )}
         {canReapply && (

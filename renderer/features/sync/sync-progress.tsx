@@ -9,6 +9,7 @@ function idleText(p: (typeof PHASES)[number], status: SyncStatus, t: Translate):
   if (p === 'push') return status.pending > 0 ? t('sync.phase.pushPending', { count: status.pending }) : t('sync.phase.pushNone');
   if (p === 'pull' && status.bootstrapped && status.online && status.lastSyncAt && !status.lastError) return t('sync.phase.upToDate');
   if (p === 'bootstrap' && firstDownloadDue(status)) return t('sync.phase.bootstrapNext');
+  if (p === 'pull' && !status.bootstrapped) return t('sync.phase.pullAfterDownload');
   return t('sync.phase.waiting');
 }
 
@@ -34,7 +35,7 @@ export function SyncProgress({ status }: { status: SyncStatus }) {
           </Typography.Text>,
           <div key={`${p}-bar`} data-testid={`sync-progress-${p}`}>
             {running ? (
-              <Progress percent={percent} status="active" format={() => (total > 0 ? `${done} / ${total}` : '…')} />
+              <Progress percent={percent} status="active" format={() => (total > 0 ? t('sync.phase.count', { done, total }) : '…')} />
             ) : finishedBootstrap ? (
               <Progress percent={100} format={() => t('sync.phase.done')} />
             ) : (

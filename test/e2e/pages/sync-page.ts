@@ -50,12 +50,12 @@ export class SyncPage {
     return kind ? cards.and(this.page.locator(`[data-kind="${kind}"]`)) : cards;
   }
 
-  /** One issue card's side-by-side row for a field (项目 · 本机的值 · 服务器的值). */
+  /** One issue card's side-by-side row for a field (项目 · 本机的值 · 服务器的值, or a conflict's 被覆盖的值). */
   issueRow(card: Locator, label: string): Locator {
     return card.locator('tr.ant-table-row').filter({ has: this.page.getByRole('cell', { name: label, exact: true }) });
   }
 
-  /** 采用服务器的值: a rejection asks first (the clerk's own work goes), a conflict does not. */
+  /** 采用服务器的值 (a conflict's 恢复被覆盖的值): a rejection asks first (the clerk's own work goes), a conflict does not. */
   async acceptServer(card: Locator): Promise<void> {
     const confirm = (await card.getAttribute('data-kind')) !== 'conflict';
     await card.getByTestId('sync-accept-server').click();
