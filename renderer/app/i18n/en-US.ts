@@ -92,7 +92,7 @@ export const enUS: Record<MessageKey, string> = {
   'org.tree': 'Administrative units',
   'org.add': 'New sub-unit',
   'org.addDistrict': 'New district',
-  'org.createTitle': 'New {level}',
+  'org.createTitle': 'New unit: {level}',
   'org.parent': 'Parent unit',
   'org.code': 'Division code (12 digits)',
   'org.codeHint': 'Statistical division code: 6 county + 3 street + 3 village/community digits',
