@@ -89,7 +89,7 @@ export const enUS: Record<MessageKey, string> = {
   'error.detail': ' ({reason})',
   'error.field': '{field}: {message}',
 
-  'org.tree': 'Administrative units',
+  'org.tree': 'Admin units',
   'org.add': 'New sub-unit',
   'org.addDistrict': 'New district',
   'org.createTitle': 'New unit: {level}',

@@ -138,8 +138,9 @@ export function GridDetails(props: {
           columns={[
             { title: t('assign.person'), dataIndex: 'personName' },
             { title: t('assign.role'), dataIndex: 'role', render: (r: Assignment['role']) => roleLabel(t, r) },
-            { title: t('assign.start'), dataIndex: 'startDate' },
-            { title: t('assign.end'), dataIndex: 'endDate', render: (d: string | null) => d ?? '—' },
+            // a date is never broken over two lines (English role names take more of the width)
+            { title: t('assign.start'), dataIndex: 'startDate', width: 110 },
+            { title: t('assign.end'), dataIndex: 'endDate', width: 110, render: (d: string | null) => d ?? '—' },
           ]}
         />
         <Typography.Title level={5} style={{ marginTop: 20 }}>{t('grid.history')}</Typography.Title>
